@@ -1,0 +1,8 @@
+"""nbgen: turn a Kaggle computer-vision competition into an offline-ready GPU notebook."""
+
+from nbgen.errors import NbgenError
+from nbgen.generate import generate
+from nbgen.registry import get_arch, list_archs
+
+__all__ = ["NbgenError", "generate", "get_arch", "list_archs"]
+from nbgen.version import __version__

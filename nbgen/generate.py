@@ -1,0 +1,107 @@
+"""The library API: registry -> parameters -> rendered stages -> notebook + metadata on disk."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from nbgen import kaggle
+from nbgen.config import build_params, param_specs
+from nbgen.errors import OutputExistsError
+from nbgen.notebook import Cell, assemble, dumps, parameters_cell, split_cells
+from nbgen.registry import Arch, Task, get_arch, get_task
+from nbgen.render import render_stage
+from nbgen.version import __version__
+
+
+def generate(
+    task: str,
+    arch: str,
+    *,
+    competition: str = "",
+    title: str | None = None,
+    kaggle_user: str | None = None,
+    overrides: Mapping[str, str] | None = None,
+    datasets: Sequence[str] = (),
+    model_source: str = "",
+    out_dir: str | os.PathLike[str] = "generated",
+    force: bool = False,
+) -> Path:
+    """Write OUT/<slug>/<slug>.ipynb and OUT/<slug>/kernel-metadata.json; return the folder.
+
+    Raises:
+        NbgenError: bad task, arch, parameter, title, slug or source, or an existing folder
+            without `force`. Nothing is written then.
+    """
+    task_spec = get_task(task)
+    arch_spec = get_arch(task, arch)
+    kaggle.check_competition(competition)
+    title = kaggle.check_title(title or kaggle.default_title(task, arch_spec.key, competition))
+    user = kaggle.check_user(kaggle_user or os.environ.get("KAGGLE_USERNAME") or kaggle.PLACEHOLDER_USER)
+    datasets = [kaggle.check_dataset(d) for d in datasets]
+    overrides = dict(overrides or {})
+    models = []
+    if model_source:
+        models.append(kaggle.check_model_source(model_source))
+        overrides.setdefault("pretrained_path", kaggle.model_mount_path(model_source))
+    params = build_params(task, arch_spec, competition, overrides)
+
+    slug = kaggle.slugify(title)
+    folder = Path(out_dir) / slug
+    if folder.exists() and not force:
+        raise OutputExistsError(f"{folder} exists; pass --force to replace it, or choose another --out or --title")
+
+    provenance = {
+        "version": __version__,
+        "task": task,
+        "arch": arch_spec.key,
+        "model": arch_spec.model,
+        "competition": competition,
+        "overrides": dict(sorted(overrides.items())),
+    }
+    notebook = render_notebook(task_spec, arch_spec, params, title, provenance)
+    metadata = kaggle.kernel_metadata(
+        user=user,
+        title=title,
+        code_file=f"{slug}.ipynb",
+        competition=competition,
+        datasets=datasets,
+        models=models,
+    )
+    files = {f"{slug}.ipynb": notebook, "kernel-metadata.json": json.dumps(metadata, indent=2, sort_keys=True) + "\n"}
+    _write_folder(folder, files, force)
+    return folder
+
+
+def render_notebook(
+    task: Task, arch: Arch, params: Mapping[str, Any], title: str, provenance: Mapping[str, Any]
+) -> str:
+    """Render every stage of `task` and return the notebook's JSON text."""
+    context = {"title": title, "task": task, "arch": arch, "params": params}
+    cells: list[Cell] = []
+    for stage in task.stages:
+        if stage == "parameters":
+            cells.append(parameters_cell(param_specs(task.name), params))
+        else:
+            cells.extend(split_cells(stage, render_stage(task.name, arch.key, stage, context)))
+    return dumps(assemble(cells, provenance))
+
+
+def _write_folder(folder: Path, files: Mapping[str, str], force: bool) -> None:
+    """Write all files into a temporary sibling, then swap it in: never a half-written folder."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+    try:
+        for name, text in files.items():
+            (staging / name).write_text(text, encoding="utf-8")
+        if folder.exists() and force:
+            shutil.rmtree(folder)
+        staging.rename(folder)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise

@@ -1,0 +1,106 @@
+"""Turn rendered stage text into notebook cells and assemble a deterministic nbformat notebook."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import nbformat
+
+from nbgen.config import ParamSpec
+
+CELL_MARKER = re.compile(r"^# %%(?: \[(markdown)\])?\s*$")
+IMPORT_LINE = re.compile(r"^(import \S|from \S+ import )")
+KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One notebook cell before assembly."""
+
+    id: str
+    kind: str  # "code" or "markdown"
+    source: str
+    tags: tuple[str, ...] = ()
+
+
+def split_cells(stage: str, text: str) -> list[Cell]:
+    """Split percent-format text (`# %%`, `# %% [markdown]`) into cells with ids `stage-N`."""
+    cells: list[Cell] = []
+    kind, lines = "code", []
+
+    def flush() -> None:
+        source = "\n".join(lines).strip("\n")
+        if source.strip():
+            cells.append(Cell(id=f"{stage}-{len(cells)}", kind=kind, source=source))
+
+    for line in text.splitlines():
+        match = CELL_MARKER.match(line)
+        if match:
+            flush()
+            kind, lines = ("markdown" if match.group(1) else "code"), []
+        else:
+            lines.append(line)
+    flush()
+    return cells
+
+
+def parameters_cell(specs: Iterable[ParamSpec], values: Mapping[str, Any]) -> Cell:
+    """Return the tagged papermill cell: one `name: type = value  # help` line per parameter."""
+    out: list[str] = []
+    group = None
+    specs = list(specs)
+    width = max(len(f"{s.name}: {s.type} = {values[s.name]!r}") for s in specs)
+    for spec in specs:
+        if spec.group != group:
+            out.extend(([""] if group is not None else []) + [f"# {spec.group}"])
+            group = spec.group
+        code = f"{spec.name}: {spec.type} = {values[spec.name]!r}"
+        out.append(f"{code.ljust(width)}  # {spec.help}")
+    return Cell(id="parameters", kind="code", source="\n".join(out), tags=("parameters",))
+
+
+def drop_repeated_imports(cells: list[Cell]) -> list[Cell]:
+    """Remove top-level import lines already made by an earlier cell (inlined helpers repeat them)."""
+    seen: set[str] = set()
+    out = []
+    for cell in cells:
+        if cell.kind != "code":
+            out.append(cell)
+            continue
+        kept = []
+        for line in cell.source.splitlines():
+            if IMPORT_LINE.match(line) and "(" not in line:
+                if line in seen:
+                    continue
+                seen.add(line)
+            kept.append(line)
+        source = "\n".join(kept).strip("\n")
+        out.append(Cell(cell.id, cell.kind, re.sub(r"\n{3,}", "\n\n", source), cell.tags))
+    return out
+
+
+def assemble(cells: list[Cell], provenance: Mapping[str, Any]) -> nbformat.NotebookNode:
+    """Build the notebook: fixed cell ids, kernelspec and language_info, nbgen provenance."""
+    nb = nbformat.v4.new_notebook()
+    nb.metadata = {
+        "kernelspec": dict(KERNELSPEC),
+        "language_info": {"name": "python", "pygments_lexer": "ipython3"},
+        "nbgen": dict(provenance),
+    }
+    for cell in drop_repeated_imports(cells):
+        if cell.kind == "markdown":
+            node = nbformat.v4.new_markdown_cell(cell.source, id=cell.id)
+        else:
+            node = nbformat.v4.new_code_cell(cell.source, id=cell.id)
+        if cell.tags:
+            node.metadata["tags"] = list(cell.tags)
+        nb.cells.append(node)
+    return nb
+
+
+def dumps(nb: nbformat.NotebookNode) -> str:
+    """Serialise with sorted keys and a trailing newline, so equal inputs give equal bytes."""
+    return nbformat.writes(nb, version=4) + "\n"

@@ -1,0 +1,135 @@
+"""Query the architecture registry (registry.toml): tasks, presets and their defaults."""
+
+from __future__ import annotations
+
+import fnmatch
+import importlib.util
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import tomllib
+
+from nbgen.errors import UnknownArchError, UnknownTaskError, did_you_mean
+
+REGISTRY_FILE = Path(__file__).with_name("registry.toml")
+PLANNED_TASKS = ("detection", "segmentation")
+
+
+@dataclass(frozen=True)
+class Task:
+    """A task nbgen generates notebooks for."""
+
+    name: str
+    summary: str
+    family: str
+    license: str
+    smoke_model: str
+    stages: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Arch:
+    """One architecture: a registry preset, or a library model name accepted as is."""
+
+    key: str
+    task: str
+    model: str
+    summary: str
+    family: str
+    license: str
+    smoke_model: str
+    params: MappingProxyType[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    preset: bool = True
+
+
+@lru_cache(maxsize=1)
+def _load() -> dict[str, Any]:
+    with REGISTRY_FILE.open("rb") as f:
+        return tomllib.load(f)
+
+
+def list_tasks() -> list[Task]:
+    """Return the tasks nbgen generates notebooks for, in registry order."""
+    return [
+        Task(name=name, **{**spec, "stages": tuple(spec["stages"])})
+        for name, spec in _load()["task"].items()
+    ]
+
+
+def get_task(name: str) -> Task:
+    """Return the task called `name`, or raise with the list of known tasks."""
+    tasks = {t.name: t for t in list_tasks()}
+    if name in tasks:
+        return tasks[name]
+    if name in PLANNED_TASKS:
+        raise UnknownTaskError(
+            f"task {name!r} is not available yet; use one of: {', '.join(tasks)}"
+        )
+    hint = did_you_mean(name, tasks)
+    raise UnknownTaskError(f"unknown task {name!r}{hint}; use one of: {', '.join(tasks)}")
+
+
+def _arch_from_spec(key: str, spec: dict[str, Any]) -> Arch:
+    task = get_task(spec["task"])
+    return Arch(
+        key=key,
+        task=task.name,
+        model=spec.get("model", key),
+        summary=spec["summary"],
+        family=task.family,
+        license=task.license,
+        smoke_model=spec.get("smoke_model", task.smoke_model),
+        params=MappingProxyType(dict(spec.get("params", {}))),
+    )
+
+
+def list_archs(pattern: str = "*") -> list[Arch]:
+    """Return the presets whose key, task or model matches the glob `pattern`."""
+    archs = [_arch_from_spec(key, spec) for key, spec in _load()["arch"].items()]
+    if not any(ch in pattern for ch in "*?["):
+        pattern = f"*{pattern}*"
+    return [
+        a for a in archs if any(fnmatch.fnmatch(v, pattern) for v in (a.key, a.task, a.model))
+    ]
+
+
+def get_arch(task: str, key: str) -> Arch:
+    """Return the preset `key` of `task`, or a plain model name the task's library knows.
+
+    Model names outside the registry are checked against timm when timm is importable
+    (slow, so only on this path); without timm they are accepted as typed.
+    """
+    spec_task = get_task(task)
+    presets = {a.key: a for a in list_archs() if a.task == task}
+    if key in presets:
+        return presets[key]
+    known = _timm_model_names() if spec_task.family == "timm" else None
+    if known is not None and key.split(".")[0] not in known:
+        hint = did_you_mean(key, [*presets, *known])
+        raise UnknownArchError(
+            f"unknown {task} architecture {key!r}{hint}; see `nbgen list {task}` for presets, "
+            "or pass any timm model name"
+        )
+    if not key.replace("_", "").replace(".", "").isalnum():
+        raise UnknownArchError(f"architecture {key!r} is not a model name; see `nbgen list {task}`")
+    return Arch(
+        key=key,
+        task=task,
+        model=key,
+        summary=f"timm model {key}",
+        family=spec_task.family,
+        license=spec_task.license,
+        smoke_model=spec_task.smoke_model,
+        preset=False,
+    )
+
+
+def _timm_model_names() -> set[str] | None:
+    if importlib.util.find_spec("timm") is None:
+        return None
+    import timm  # heavy: imported only to validate a name outside the registry
+
+    return set(timm.list_models())

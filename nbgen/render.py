@@ -1,0 +1,55 @@
+"""Render stage templates with one strict Jinja environment and inline helper modules."""
+
+from __future__ import annotations
+
+import ast
+from functools import cache, lru_cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+_PACKAGED = Path(__file__).with_name("templates")  # where a wheel install puts them
+TEMPLATES_DIR = _PACKAGED if _PACKAGED.is_dir() else Path(__file__).parent.parent / "templates"
+
+
+@lru_cache(maxsize=1)
+def environment() -> jinja2.Environment:
+    """Return the one Jinja environment: strict undefined, whitespace-trimming, no escaping."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
+    env.globals["inline"] = inline_helper
+    # User strings reach code only through this filter: a Python literal, never raw text.
+    env.filters["py"] = repr
+    return env
+
+
+def stage_template(task: str, arch_key: str, stage: str) -> jinja2.Template:
+    """Return the most specific template: task/arch/stage, then task/stage, then common/stage."""
+    names = [f"{task}/{arch_key}/{stage}.py.j2", f"{task}/{stage}.py.j2", f"common/{stage}.py.j2"]
+    return environment().select_template(names)
+
+
+def render_stage(task: str, arch_key: str, stage: str, context: dict[str, Any]) -> str:
+    """Render one stage to percent-format text (cells separated by `# %%` lines)."""
+    return stage_template(task, arch_key, stage).render(**context)
+
+
+@cache
+def inline_helper(relative_path: str) -> str:
+    """Return a helper module's source without its module docstring, ready to paste in a cell.
+
+    Helpers under templates/lib are ordinary, tested modules; the notebook gets their text so
+    that it never imports nbgen.
+    """
+    source = (TEMPLATES_DIR / relative_path).read_text(encoding="utf-8")
+    body = ast.parse(source).body
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+        source = "\n".join(source.splitlines()[body[0].end_lineno :])
+    return source.strip("\n")

@@ -1,0 +1,129 @@
+"""Run a generated notebook with papermill on synthetic data, network blocked, and check what it wrote."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from nbgen.errors import SmokeError
+
+GUARD_DIR = Path(__file__).with_name("guard")
+
+
+@dataclass
+class SmokeResult:
+    """What a smoke run produced and how long each stage took."""
+
+    work_dir: Path
+    executed: Path
+    stage_seconds: dict[str, float] = field(default_factory=dict)
+    cv: dict[str, Any] = field(default_factory=dict)
+    submission_rows: int = 0
+    network_attempts: int = 0
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        """One line: submission, CV, network attempts, total time."""
+        return (
+            f"submission.csv: {self.submission_rows} rows | CV {self.cv['metric']} {self.cv['cv']:.4f} "
+            f"(TTA {self.cv['cv_tta']:.4f}) | network attempts: {self.network_attempts} | {self.seconds:.1f}s"
+        )
+
+
+def run_smoke(
+    notebook: Path,
+    layout: str = "csv",
+    out_dir: Path = Path("smoke-runs"),
+    parameters: dict[str, Any] | None = None,
+    cell_timeout: int = 600,
+) -> SmokeResult:
+    """Execute `notebook` on a synthetic competition of `layout` with smoke=True.
+
+    Raises:
+        SmokeError: the notebook raised (the message names the cell and the error), tried to
+            reach the network, or wrote a submission that does not match its sample.
+    """
+    from nbgen.synth import make_competition
+
+    notebook = Path(notebook)
+    if not notebook.is_file():
+        raise SmokeError(f"{notebook} does not exist; generate one with `nbgen new`")
+    run_dir = Path(out_dir) / f"{notebook.stem}-{layout}"
+    shutil.rmtree(run_dir, ignore_errors=True)
+    work_dir, executed, net_log = run_dir / "working", run_dir / "executed.ipynb", run_dir / "network.log"
+    work_dir.mkdir(parents=True)
+    try:
+        synth = make_competition(run_dir / "data", layout)
+    except ValueError as err:
+        raise SmokeError(str(err)) from None
+    params = {"smoke": True, "data_dir": str(synth.folder.resolve()), "work_dir": str(work_dir.resolve()),
+              **(parameters or {})}
+    env = {**os.environ, "NBGEN_NET_LOG": str(net_log.resolve()), "MPLBACKEND": "Agg",
+           "PYTHONPATH": os.pathsep.join(filter(None, [str(GUARD_DIR), os.environ.get("PYTHONPATH", "")]))}
+    cmd = [sys.executable, "-m", "papermill", str(notebook), str(executed), "--cwd", str(work_dir),
+           "-k", "python3", "-y", json.dumps(params), "--execution-timeout", str(cell_timeout)]
+    started = time.time()
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    result = SmokeResult(work_dir=work_dir, executed=executed, seconds=time.time() - started)
+    result.network_attempts = len(net_log.read_text().splitlines()) if net_log.exists() else 0
+    if proc.returncode != 0:
+        raise SmokeError(_failure(executed, proc.stderr, net_log))
+    result.stage_seconds = stage_seconds(executed)
+    if result.network_attempts:
+        raise SmokeError(f"{result.network_attempts} network attempt(s): {net_log.read_text().splitlines()[:3]}")
+    result.cv, result.submission_rows = check_outputs(work_dir, synth.sample_columns, synth.test_ids)
+    return result
+
+
+def stage_seconds(executed: Path) -> dict[str, float]:
+    """Sum papermill's per-cell durations by stage (the cell id's prefix)."""
+    nb = json.loads(executed.read_text())
+    totals: dict[str, float] = {}
+    for cell in nb["cells"]:
+        tags = cell.get("metadata", {}).get("tags", [])
+        stage = "parameters" if "injected-parameters" in tags else cell.get("id", "?").rsplit("-", 1)[0]
+        duration = cell.get("metadata", {}).get("papermill", {}).get("duration") or 0.0
+        totals[stage] = totals.get(stage, 0.0) + duration
+    return totals
+
+
+def check_outputs(work_dir: Path, columns: list[str], ids: list[str]) -> tuple[dict[str, Any], int]:
+    """Check submission.csv (columns, ids in order, no blanks) and cv.json (finite scores)."""
+    import csv
+
+    path = work_dir / "submission.csv"
+    if not path.exists():
+        raise SmokeError(f"the notebook wrote no {path}")
+    with path.open() as f:
+        rows = list(csv.reader(f))
+    if rows[0] != columns:
+        raise SmokeError(f"submission columns {rows[0]} != sample {columns}")
+    if [r[0] for r in rows[1:]] != ids:
+        raise SmokeError("submission ids differ from sample_submission.csv in content or order")
+    if any(v == "" for r in rows[1:] for v in r):
+        raise SmokeError("submission has blank values")
+    cv = json.loads((work_dir / "cv.json").read_text())
+    if not all(math.isfinite(cv[k]) for k in ("cv", "cv_tta")):
+        raise SmokeError(f"CV score not finite: {cv}")
+    return cv, len(rows) - 1
+
+
+def _failure(executed: Path, stderr: str, net_log: Path) -> str:
+    """Name the cell that raised and its error, from the executed notebook when there is one."""
+    attempts = net_log.read_text().splitlines() if net_log.exists() else []
+    blocked = f" ({len(attempts)} network attempt(s), first: {attempts[0]})" if attempts else ""
+    if executed.exists():
+        for cell in json.loads(executed.read_text())["cells"]:
+            for output in cell.get("outputs", []):
+                if output.get("output_type") == "error":
+                    return f"cell {cell.get('id')} raised {output['ename']}: {output['evalue']}{blocked}"
+    tail = stderr.strip().splitlines()[-3:]
+    return f"papermill failed{blocked}: {' | '.join(tail)}"

@@ -1,0 +1,129 @@
+"""Find the competition folder, its files and images at run time, on any Kaggle mount layout."""
+
+import os
+from pathlib import Path
+
+KAGGLE_INPUT = Path("/kaggle/input")
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".webp")
+WEIGHT_SUFFIXES = (".safetensors", ".pth", ".pt", ".bin")
+
+
+def find_competition_dir(competition, data_dir="", input_root=KAGGLE_INPUT):
+    """Return the competition folder: data_dir if given, else the 2026 and the old mount, else a search."""
+    if data_dir:
+        if Path(data_dir).is_dir():
+            return Path(data_dir)
+        raise FileNotFoundError(f"data_dir {data_dir!r} is not a folder; fix data_dir or set it to ''")
+    input_root = Path(input_root)
+    looked = []
+    if competition:
+        for candidate in (input_root / "competitions" / competition, input_root / competition):
+            if candidate.is_dir():
+                return candidate
+            looked.append(str(candidate))
+    hits = sorted(input_root.glob("*/sample_submission.csv")) + sorted(input_root.glob("*/*/sample_submission.csv"))
+    if hits:
+        return hits[0].parent
+    looked.append(f"{input_root}/**/sample_submission.csv")
+    raise FileNotFoundError(
+        f"competition folder not found; looked in {', '.join(looked)}. "
+        "Attach the competition with 'Add Input', or set data_dir to the folder that holds the data."
+    )
+
+
+def find_work_dir(work_dir=""):
+    """Return the output folder: work_dir, else /kaggle/working on Kaggle, else the current folder."""
+    if work_dir:
+        path = Path(work_dir)
+    elif Path("/kaggle/working").is_dir():
+        path = Path("/kaggle/working")
+    else:
+        path = Path.cwd()
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def find_file(folder, name, candidates, parameter):
+    """Return folder/name if name is set, else the first candidate present, else None."""
+    if name:
+        path = Path(folder) / name
+        if not path.is_file():
+            raise FileNotFoundError(f"{parameter}={name!r}: no such file in {folder}; fix {parameter}")
+        return path
+    return next((Path(folder) / c for c in candidates if (Path(folder) / c).is_file()), None)
+
+
+def find_image_dir(folder, name, candidates, parameter):
+    """Return the image folder named by the parameter, else the first candidate that exists."""
+    names = [name] if name else list(candidates)
+    for candidate in names:
+        if (Path(folder) / candidate).is_dir():
+            return Path(folder) / candidate
+    if name:
+        raise FileNotFoundError(f"{parameter}={name!r}: no such folder in {folder}; fix {parameter}")
+    found = sorted(p.name for p in Path(folder).iterdir() if p.is_dir())
+    raise FileNotFoundError(
+        f"no image folder in {folder}: looked for {', '.join(candidates)}; found folders {found}. "
+        f"Set {parameter}."
+    )
+
+
+def index_images(folder):
+    """Map every image below `folder` by file name and by stem, so ids with or without extension match."""
+    index = {}
+    for root, _, files in os.walk(folder):
+        for name in sorted(files):
+            if name.lower().endswith(IMAGE_SUFFIXES):
+                path = Path(root) / name
+                index.setdefault(name, path)
+                index.setdefault(Path(name).stem, path)
+    return index
+
+
+def image_paths(ids, index, folder, image_ext=""):
+    """Return one path per id, or raise naming the missing ids, the folder and the parameter to set."""
+    paths, missing = [], []
+    for image_id in ids:
+        key = f"{image_id}{image_ext}" if image_ext else str(image_id)
+        path = index.get(key)
+        if path is None:
+            missing.append(key)
+        paths.append(path)
+    if missing:
+        raise FileNotFoundError(
+            f"{len(missing)} of {len(paths)} images not found in {folder} (first: {missing[:3]}); "
+            "check train_image_dir / test_image_dir and image_ext"
+        )
+    return paths
+
+
+def find_weights(model_name, pretrained_path="", search_root=KAGGLE_INPUT, skip=()):
+    """Return a local weights file for `model_name`, or None to train from scratch.
+
+    pretrained_path: a file, a folder holding one weights file, 'none', or '' to search
+    `search_root` for a weights file whose path mentions the model's name.
+    """
+    if pretrained_path.lower() == "none":
+        return None
+    if pretrained_path:
+        path = Path(pretrained_path)
+        if path.is_file():
+            return path
+        if path.is_dir():
+            files = sorted(p for p in path.rglob("*") if p.suffix in WEIGHT_SUFFIXES)
+            if files:
+                return files[0]
+        raise FileNotFoundError(
+            f"pretrained_path={pretrained_path!r}: no weights file ({', '.join(WEIGHT_SUFFIXES)}) there; "
+            "attach the weights and fix the path, or set it to 'none' to train from scratch"
+        )
+    base = model_name.split(".")[0].lower()
+    keys = {base, base.replace("_", "-")}
+    skip = {Path(s).resolve() for s in skip}
+    for root, dirs, files in os.walk(search_root):
+        dirs[:] = sorted(d for d in dirs if (Path(root) / d).resolve() not in skip)
+        for name in sorted(files):
+            full = str(Path(root) / name).lower()
+            if name.endswith(WEIGHT_SUFFIXES) and any(k in full for k in keys):
+                return Path(root) / name
+    return None
