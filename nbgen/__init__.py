@@ -3,6 +3,6 @@
 from nbgen.errors import NbgenError
 from nbgen.generate import generate
 from nbgen.registry import get_arch, list_archs
-
-__all__ = ["NbgenError", "generate", "get_arch", "list_archs"]
 from nbgen.version import __version__
+
+__all__ = ["NbgenError", "__version__", "generate", "get_arch", "list_archs"]

@@ -54,6 +54,8 @@ def param_specs(task: str) -> tuple[ParamSpec, ...]:
                 items=tuple(p.get("items", ())),
             )
             check_value(spec, spec.default, source="parameters.toml")
+            # papermill's parameter parser skips a line with a second '='.
+            assert "=" not in spec.help, f"help of {spec.name} must not contain '='"
             specs.append(spec)
     return tuple(specs)
 

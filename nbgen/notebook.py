@@ -50,15 +50,14 @@ def split_cells(stage: str, text: str) -> list[Cell]:
 def parameters_cell(specs: Iterable[ParamSpec], values: Mapping[str, Any]) -> Cell:
     """Return the tagged papermill cell: one `name: type = value  # help` line per parameter."""
     out: list[str] = []
-    group = None
-    specs = list(specs)
-    width = max(len(f"{s.name}: {s.type} = {values[s.name]!r}") for s in specs)
+    code = {s.name: f"{s.name}: {s.type} = {values[s.name]!r}" for s in specs}
+    groups: dict[str, list[ParamSpec]] = {}
     for spec in specs:
-        if spec.group != group:
-            out.extend(([""] if group is not None else []) + [f"# {spec.group}"])
-            group = spec.group
-        code = f"{spec.name}: {spec.type} = {values[spec.name]!r}"
-        out.append(f"{code.ljust(width)}  # {spec.help}")
+        groups.setdefault(spec.group, []).append(spec)
+    for title, members in groups.items():
+        width = max(len(code[s.name]) for s in members)  # help comments line up within a group
+        out.extend(([""] if out else []) + [f"# {title}"])
+        out.extend(f"{code[s.name].ljust(width)}  # {s.help}" for s in members)
     return Cell(id="parameters", kind="code", source="\n".join(out), tags=("parameters",))
 
 

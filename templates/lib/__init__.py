@@ -1,0 +1,1 @@
+"""Helper modules inlined into generated notebooks; tests import them as `lib.<name>`."""

@@ -1,0 +1,47 @@
+import pytest
+
+from nbgen.errors import UnknownArchError, UnknownTaskError
+from nbgen.registry import get_arch, get_task, list_archs, list_tasks
+
+timm = pytest.importorskip("timm")
+
+
+def test_every_preset_names_a_real_timm_model():
+    for arch in list_archs():
+        assert timm.is_model(arch.model), arch.key
+        assert timm.is_model(arch.smoke_model), arch.key
+
+
+def test_seed_families_are_presets():
+    keys = {a.key for a in list_archs()}
+    for prefix in ("efficientnet_b", "tf_efficientnetv2_", "convnextv2_", "vit_large_patch16_", "swinv2_",
+                   "eva02_", "maxvit_", "resnet", "test_"):
+        assert any(k.startswith(prefix) for k in keys), prefix
+    assert {f"efficientnet_b{i}" for i in range(8)} <= keys
+
+
+def test_list_archs_filters_by_pattern():
+    assert {a.key for a in list_archs("convnextv2")} == {"convnextv2_nano", "convnextv2_tiny", "convnextv2_base",
+                                                         "convnextv2_large"}
+    assert list_archs("eva02_l*")[0].key == "eva02_large"
+    assert len(list_archs("classification")) == len(list_archs())
+
+
+def test_preset_and_plain_timm_name():
+    preset = get_arch("classification", "convnextv2_tiny")
+    assert preset.preset and preset.model.startswith("convnextv2_tiny.") and preset.params["img_size"] == 384
+    plain = get_arch("classification", "regnety_040")
+    assert not plain.preset and plain.model == "regnety_040" and dict(plain.params) == {}
+
+
+def test_unknown_arch_suggests_close_names():
+    with pytest.raises(UnknownArchError, match="did you mean 'convnextv2_tiny'"):
+        get_arch("classification", "convnextv2_tinny")
+
+
+def test_unknown_and_planned_tasks():
+    assert [t.name for t in list_tasks()] == ["classification"]
+    with pytest.raises(UnknownTaskError, match="did you mean 'classification'"):
+        get_task("clasification")
+    with pytest.raises(UnknownTaskError, match="not available yet"):
+        get_task("detection")

@@ -1,0 +1,87 @@
+"""Execute the generated classification notebook with papermill on synthetic data, network blocked."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from nbgen.errors import SmokeError
+from nbgen.smoke import GUARD_DIR, run_smoke
+
+pytestmark = pytest.mark.smoke
+pytest.importorskip("papermill")
+pytest.importorskip("timm")
+
+CASES = {
+    # layout: (extra parameters, expected format, expected metric)
+    "csv": ({}, "label", "accuracy"),
+    "onehot": ({}, "class_probabilities", "roc_auc"),
+    "binary": ({"group_col": "patient_id"}, "probability", "roc_auc"),
+    "folders": ({"train_folds": "0"}, "label", "accuracy"),
+}
+
+
+@pytest.mark.parametrize("layout", list(CASES))
+def test_smoke_run_writes_a_valid_submission(layout, classification_notebook, tmp_path):
+    params, fmt, metric = CASES[layout]
+    result = run_smoke(classification_notebook, layout=layout, out_dir=tmp_path, parameters=params)
+    data = result.work_dir.parent / "data"
+    sample = pd.read_csv(data / "sample_submission.csv")
+    sub = pd.read_csv(result.work_dir / "submission.csv")
+
+    assert list(sub.columns) == list(sample.columns)
+    assert sub.iloc[:, 0].tolist() == sample.iloc[:, 0].tolist()  # same ids, same order
+    assert not sub.isna().any().any()
+    values = sub.iloc[:, 1:]
+    if fmt == "label":
+        train_labels = {"csv": {0, 1, 2}, "folders": {"cat", "dog", "fox"}}[layout]
+        assert set(values.iloc[:, 0]) <= train_labels
+    else:
+        assert ((values >= 0) & (values <= 1)).all().all()
+        if fmt == "class_probabilities":
+            assert values.sum(axis=1).round(4).eq(1).all()  # softmax over one-hot classes
+        assert values.nunique().max() > 1  # predictions, not the sample's constants
+
+    cv = json.loads((result.work_dir / "cv.json").read_text())
+    assert cv["metric"] == metric and 0 <= cv["cv"] <= 1 and 0 <= cv["cv_tta"] <= 1
+    assert cv["tta_views"] == ["orig", "hflip"]
+    oof = pd.read_csv(result.work_dir / "oof.csv")
+    assert len(oof) == cv["n_oof"] > 0 and oof.filter(like="prob_").notna().all().all()
+    expected_folds = [0] if params.get("train_folds") == "0" else [0, 1]
+    assert sorted(int(f) for f in cv["folds"]) == expected_folds
+    for name in ("training_curve.png", "classes.json", "fold0_best.pt", "fold0_last.pt"):
+        assert (result.work_dir / name).is_file(), name
+    assert result.network_attempts == 0
+    assert {"setup", "data", "train", "validate", "submit"} <= set(result.stage_seconds)
+
+
+def test_smoke_failure_names_the_cell_and_the_fix(classification_notebook, tmp_path):
+    with pytest.raises(SmokeError, match=r"cell data-\d+ raised KeyError: .*'diagnosis'.*Set label_col"):
+        run_smoke(classification_notebook, layout="csv", out_dir=tmp_path, parameters={"label_col": "diagnosis"})
+
+
+def _run_guarded(code, tmp_path):
+    log = tmp_path / "net.log"
+    env = {**os.environ, "PYTHONPATH": str(GUARD_DIR), "NBGEN_NET_LOG": str(log)}
+    proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    return proc, (log.read_text().splitlines() if log.exists() else [])
+
+
+def test_guard_refuses_and_counts_non_loopback_connections(tmp_path):
+    code = ("import socket\n"
+            "for host in ('203.0.113.7', 'huggingface.co'):\n"
+            "    try:\n        socket.create_connection((host, 443), timeout=1)\n"
+            "    except OSError as e:\n        print(type(e).__name__)\n"
+            "s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen(); c = socket.create_connection(s.getsockname()); print('loopback ok')")
+    proc, attempts = _run_guarded(code, tmp_path)
+    assert proc.stdout.split() == ["ConnectionRefusedError", "ConnectionRefusedError", "loopback", "ok"], proc.stderr
+    assert len(attempts) == 2 and "203.0.113.7" in attempts[0] and "huggingface.co" in attempts[1]
+
+
+def test_guard_turns_ignored_albumentations_arguments_into_errors(tmp_path):
+    code = "import albumentations as A\nA.CoarseDropout(max_holes=8, max_height=32, p=1)\nprint('accepted')"
+    proc, _ = _run_guarded(code, tmp_path)
+    assert proc.returncode != 0 and "not valid for transform" in proc.stderr and "accepted" not in proc.stdout
