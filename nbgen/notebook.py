@@ -83,21 +83,25 @@ def drop_repeated_imports(cells: list[Cell]) -> list[Cell]:
 
 def assemble(cells: list[Cell], provenance: Mapping[str, Any]) -> nbformat.NotebookNode:
     """Build the notebook: fixed cell ids, kernelspec and language_info, nbgen provenance."""
-    nb = nbformat.v4.new_notebook()
-    nb.metadata = {
-        "kernelspec": dict(KERNELSPEC),
-        "language_info": {"name": "python", "pygments_lexer": "ipython3"},
-        "nbgen": dict(provenance),
-    }
+    nodes = []
     for cell in drop_repeated_imports(cells):
-        if cell.kind == "markdown":
-            node = nbformat.v4.new_markdown_cell(cell.source, id=cell.id)
-        else:
-            node = nbformat.v4.new_code_cell(cell.source, id=cell.id)
+        node: dict[str, Any] = {"cell_type": cell.kind, "id": cell.id, "metadata": {}, "source": cell.source}
         if cell.tags:
-            node.metadata["tags"] = list(cell.tags)
-        nb.cells.append(node)
-    return nb
+            node["metadata"]["tags"] = list(cell.tags)
+        if cell.kind == "code":
+            node.update(execution_count=None, outputs=[])
+        nodes.append(node)
+    # Plain dicts, validated once by nbformat.writes: new_*_cell would validate every cell.
+    return nbformat.from_dict({
+        "nbformat": 4,
+        "nbformat_minor": 5,
+        "metadata": {
+            "kernelspec": dict(KERNELSPEC),
+            "language_info": {"name": "python", "pygments_lexer": "ipython3"},
+            "nbgen": dict(provenance),
+        },
+        "cells": nodes,
+    })
 
 
 def dumps(nb: nbformat.NotebookNode) -> str:
