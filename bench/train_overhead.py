@@ -1,0 +1,111 @@
+"""Training throughput of the generated notebook's train step against a minimal loop, same process.
+
+    python bench/train_overhead.py [--model resnet18] [--img-size 96] [--batch 16] [--epochs 3]
+
+Both loops train the same timm model on the same synthetic images through the notebook's own
+Dataset and DataLoader (so decoding costs the same), and report images/s. The notebook is
+measured twice: with its defaults (mixup/cutmix, EMA, clipping, label smoothing) and with
+those features switched off, which isolates the loop's own overhead (target >= 0.95x).
+"""
+
+import argparse
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+
+from nbgen import generate
+from nbgen.synth import make_competition
+
+LAST_SETUP_CELL = "train-1"  # defines train_one_epoch; the fold loop that follows is not run
+
+
+def notebook_namespace(notebook: Path, params: dict) -> dict:
+    """Execute the notebook's cells up to the training functions, with `params` overriding the cell."""
+    ns: dict = {}
+    for cell in nbformat.read(notebook, as_version=4).cells:
+        if cell.cell_type != "code":
+            continue
+        exec(compile(cell.source, cell.id, "exec"), ns)
+        if cell.id == "parameters":
+            ns.update(params)
+        if cell.id == LAST_SETUP_CELL:
+            return ns
+    raise RuntimeError(f"no cell {LAST_SETUP_CELL}")
+
+
+def notebook_epoch(ns: dict, dataset) -> float:
+    torch, timm = ns["torch"], ns["timm"]
+    model = ns["create_model"]()
+    ema = ns["ModelEmaV3"](model, decay=ns["ema_decay"], use_warmup=True) if ns["ema_decay"] > 0 else None
+    optimizer = timm.optim.create_optimizer_v2(model, opt="adamw", lr=ns["lr"], weight_decay=ns["weight_decay"])
+    scheduler = timm.scheduler.CosineLRScheduler(optimizer, t_initial=100, t_in_epochs=False)
+    scaler = torch.amp.GradScaler(ns["device"].type, enabled=False)
+    ns["train_one_epoch"](model, ema, optimizer, scheduler, scaler, dataset, 0, 0, 0)  # warm-up
+    started = time.perf_counter()
+    for epoch in range(ns["bench_epochs"]):
+        ns["train_one_epoch"](model, ema, optimizer, scheduler, scaler, dataset, 0, epoch, 0)
+    return ns["bench_epochs"] * (len(dataset) // ns["batch_size"]) * ns["batch_size"] / (time.perf_counter() - started)
+
+
+def reference_epoch(ns: dict, dataset) -> float:
+    """The plainest loop a person would write: normalise, forward, cross entropy, backward, step."""
+    torch = ns["torch"]
+    model = ns["create_model"]()
+    optimizer = torch.optim.AdamW(model.parameters(), lr=ns["lr"], weight_decay=ns["weight_decay"])
+    mean, std = ns["MEAN"], ns["STD"]
+
+    def one_epoch():
+        model.train()
+        loader = torch.utils.data.DataLoader(dataset, batch_size=ns["batch_size"], shuffle=True, drop_last=True,
+                                             num_workers=ns["workers"])
+        for x, y in loader:
+            x = (x.float() - mean) / std
+            loss = torch.nn.functional.cross_entropy(model(x), y.argmax(1))
+            loss.backward()
+            optimizer.step()
+            optimizer.zero_grad(set_to_none=True)
+
+    one_epoch()  # warm-up
+    started = time.perf_counter()
+    for _ in range(ns["bench_epochs"]):
+        one_epoch()
+    return ns["bench_epochs"] * (len(dataset) // ns["batch_size"]) * ns["batch_size"] / (time.perf_counter() - started)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--model", default="resnet18")
+    parser.add_argument("--img-size", type=int, default=96)
+    parser.add_argument("--batch", type=int, default=16)
+    parser.add_argument("--images", type=int, default=96)
+    parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=0)
+    args = parser.parse_args()
+    tmp = Path(tempfile.mkdtemp())
+    make_competition(tmp / "data", "csv", n_train=args.images)
+    folder = generate("classification", "resnet18", kaggle_user="bench", out_dir=tmp / "gen")
+    base = {"data_dir": str(tmp / "data"), "work_dir": str(tmp / "work"), "model_name": args.model,
+            "pretrained_path": "none", "img_size": args.img_size, "batch_size": args.batch, "n_folds": 2,
+            "num_workers": args.workers, "drop_path_rate": 0.0, "bench_epochs": args.epochs}
+    features_off = {"mixup_alpha": 0.0, "cutmix_alpha": 0.0, "ema_decay": 0.0, "grad_clip": 0.0, "label_smoothing": 0.0}
+    results = {}
+    for name, extra in (("notebook, defaults", {}), ("notebook, features off", features_off)):
+        ns = notebook_namespace(folder / f"{folder.name}.ipynb", {**base, **extra})
+        ns["torch"].manual_seed(0)
+        dataset = ns["ImageDataset"](ns["train_paths"], ns["labels"].y, ns["train_transform"])
+        results[name] = notebook_epoch(ns, dataset)
+        ns["torch"].manual_seed(0)
+        results[f"reference ({name})"] = reference_epoch(ns, dataset)
+    ref = results["reference (notebook, features off)"]
+    print(f"{args.model} {args.img_size}px batch {args.batch}, {args.images} images, {args.epochs} epochs, "
+          f"device {ns['device']}, workers {ns['workers']}")
+    for name, value in results.items():
+        print(f"  {name:42} {value:7.1f} images/s")
+    print(f"ratio notebook (features off) / reference: {results['notebook, features off'] / ref:.3f} (target >= 0.95)")
+    print(f"ratio notebook (defaults) / reference:     {results['notebook, defaults'] / results['reference (notebook, defaults)']:.3f}")
+
+
+if __name__ == "__main__":
+    main()
