@@ -85,3 +85,17 @@ def test_guard_turns_ignored_albumentations_arguments_into_errors(tmp_path):
     code = "import albumentations as A\nA.CoarseDropout(max_holes=8, max_height=32, p=1)\nprint('accepted')"
     proc, _ = _run_guarded(code, tmp_path)
     assert proc.returncode != 0 and "not valid for transform" in proc.stderr and "accepted" not in proc.stdout
+
+
+def test_second_run_resumes_from_checkpoints(classification_notebook, tmp_path):
+    import papermill
+
+    first = run_smoke(classification_notebook, layout="csv", out_dir=tmp_path, parameters={"train_folds": "0"})
+    before = json.loads((first.work_dir / "cv.json").read_text())
+    params = {"smoke": True, "train_folds": "0", "data_dir": str(first.work_dir.parent / "data"),
+              "work_dir": str(first.work_dir)}
+    again = tmp_path / "again.ipynb"
+    papermill.execute_notebook(str(classification_notebook), str(again), parameters=params, progress_bar=False)
+    text = again.read_text()
+    assert "fold 0: resumed from fold0_last.pt after epoch 1" in text
+    assert json.loads((first.work_dir / "cv.json").read_text())["cv"] == before["cv"]  # same best checkpoint
