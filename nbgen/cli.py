@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Annotated
 
 # Plain str/int/bool options only: typer builds pydantic adapters (~0.1 s) for Path and others.
-
 import typer
 
 from nbgen.errors import NbgenError

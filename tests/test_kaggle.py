@@ -5,7 +5,12 @@ import pytest
 from nbgen import generate
 from nbgen.errors import InvalidValueError, OutputExistsError
 from nbgen.kaggle import (
-    check_competition, check_model_source, check_title, default_title, kernel_metadata, slugify,
+    check_competition,
+    check_model_source,
+    check_title,
+    default_title,
+    kernel_metadata,
+    slugify,
 )
 
 
