@@ -35,6 +35,15 @@ def notebook_namespace(notebook: Path, params: dict) -> dict:
     raise RuntimeError(f"no cell {LAST_SETUP_CELL}")
 
 
+def images_per_second(ns: dict, dataset, one_epoch) -> float:
+    """Run one warm-up epoch, then time `bench_epochs` epochs; count only full batches."""
+    one_epoch()
+    started = time.perf_counter()
+    for _ in range(ns["bench_epochs"]):
+        one_epoch()
+    return ns["bench_epochs"] * (len(dataset) // ns["batch_size"]) * ns["batch_size"] / (time.perf_counter() - started)
+
+
 def notebook_epoch(ns: dict, dataset) -> float:
     torch, timm = ns["torch"], ns["timm"]
     model = ns["create_model"]()
@@ -42,11 +51,7 @@ def notebook_epoch(ns: dict, dataset) -> float:
     optimizer = timm.optim.create_optimizer_v2(model, opt="adamw", lr=ns["lr"], weight_decay=ns["weight_decay"])
     scheduler = timm.scheduler.CosineLRScheduler(optimizer, t_initial=100, t_in_epochs=False)
     scaler = torch.amp.GradScaler(ns["device"].type, enabled=False)
-    ns["train_one_epoch"](model, ema, optimizer, scheduler, scaler, dataset, 0, 0, 0)  # warm-up
-    started = time.perf_counter()
-    for epoch in range(ns["bench_epochs"]):
-        ns["train_one_epoch"](model, ema, optimizer, scheduler, scaler, dataset, 0, epoch, 0)
-    return ns["bench_epochs"] * (len(dataset) // ns["batch_size"]) * ns["batch_size"] / (time.perf_counter() - started)
+    return images_per_second(ns, dataset, lambda: ns["train_one_epoch"](model, ema, optimizer, scheduler, scaler, dataset, 0, 0, 0))
 
 
 def reference_epoch(ns: dict, dataset) -> float:
@@ -67,11 +72,7 @@ def reference_epoch(ns: dict, dataset) -> float:
             optimizer.step()
             optimizer.zero_grad(set_to_none=True)
 
-    one_epoch()  # warm-up
-    started = time.perf_counter()
-    for _ in range(ns["bench_epochs"]):
-        one_epoch()
-    return ns["bench_epochs"] * (len(dataset) // ns["batch_size"]) * ns["batch_size"] / (time.perf_counter() - started)
+    return images_per_second(ns, dataset, one_epoch)
 
 
 def main() -> None:

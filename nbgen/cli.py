@@ -6,11 +6,11 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
-# Plain str/int/bool options only: typer builds pydantic adapters (~0.1 s) for Path and others.
 import typer
 
 from nbgen.errors import NbgenError
 
+# Options are plain str/int/bool: newer typer builds pydantic adapters (~0.1 s) for Path and others.
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,

@@ -122,11 +122,9 @@ def check_value(spec: ParamSpec, value: Any, source: str) -> Any:
                 f"{source}: {spec.name}={value!r} is not one of {', '.join(spec.choices)}"
                 f"{did_you_mean(value, spec.choices)}"
             )
-        for item in filter(None, value.split(",")) if spec.items else ():
-            if item.strip() not in spec.items:
-                raise ParameterError(
-                    f"{source}: {item.strip()!r} in {spec.name} is not one of {', '.join(spec.items)}"
-                )
+        unknown = [i.strip() for i in value.split(",") if i.strip() and i.strip() not in spec.items]
+        if spec.items and unknown:
+            raise ParameterError(f"{source}: {unknown[0]!r} in {spec.name} is not one of {', '.join(spec.items)}")
     return value
 
 
