@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 import jinja2
 
 _PACKAGED = Path(__file__).with_name("templates")  # where a wheel install puts them
+LIB_IMPORT = re.compile(r"^from lib\.\w+ import ")
 TEMPLATES_DIR = _PACKAGED if _PACKAGED.is_dir() else Path(__file__).parent.parent / "templates"
 
 
@@ -46,10 +48,12 @@ def inline_helper(relative_path: str) -> str:
     """Return a helper module's source without its module docstring, ready to paste in a cell.
 
     Helpers under templates/lib are ordinary, tested modules; the notebook gets their text so
-    that it never imports nbgen.
+    that it never imports nbgen. Their `from lib.x import ...` lines are dropped: in the notebook
+    the other helper is inlined into the same namespace, in an earlier cell.
     """
     source = (TEMPLATES_DIR / relative_path).read_text(encoding="utf-8")
     body = ast.parse(source).body
     if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
         source = "\n".join(source.splitlines()[body[0].end_lineno :])
-    return source.strip("\n")
+    lines = [line for line in source.splitlines() if not LIB_IMPORT.match(line)]
+    return "\n".join(lines).strip("\n")
