@@ -10,48 +10,12 @@ those features switched off, which isolates the loop's own overhead (target >= 0
 
 import argparse
 import tempfile
-import time
 from pathlib import Path
 
-import nbformat
+from notebook_exec import images_per_second, notebook_epoch, notebook_namespace
 
 from nbgen import generate
 from nbgen.synth import make_competition
-
-LAST_SETUP_CELL = "train-1"  # defines train_one_epoch; the fold loop that follows is not run
-
-
-def notebook_namespace(notebook: Path, params: dict) -> dict:
-    """Execute the notebook's cells up to the training functions, with `params` overriding the cell."""
-    ns: dict = {}
-    for cell in nbformat.read(notebook, as_version=4).cells:
-        if cell.cell_type != "code":
-            continue
-        exec(compile(cell.source, cell.id, "exec"), ns)
-        if cell.id == "parameters":
-            ns.update(params)
-        if cell.id == LAST_SETUP_CELL:
-            return ns
-    raise RuntimeError(f"no cell {LAST_SETUP_CELL}")
-
-
-def images_per_second(ns: dict, dataset, one_epoch) -> float:
-    """Run one warm-up epoch, then time `bench_epochs` epochs; count only full batches."""
-    one_epoch()
-    started = time.perf_counter()
-    for _ in range(ns["bench_epochs"]):
-        one_epoch()
-    return ns["bench_epochs"] * (len(dataset) // ns["batch_size"]) * ns["batch_size"] / (time.perf_counter() - started)
-
-
-def notebook_epoch(ns: dict, dataset) -> float:
-    torch, timm = ns["torch"], ns["timm"]
-    model = ns["create_model"]()
-    ema = ns["ModelEmaV3"](model, decay=ns["ema_decay"], use_warmup=True) if ns["ema_decay"] > 0 else None
-    optimizer = timm.optim.create_optimizer_v2(model, opt="adamw", lr=ns["lr"], weight_decay=ns["weight_decay"])
-    scheduler = timm.scheduler.CosineLRScheduler(optimizer, t_initial=100, t_in_epochs=False)
-    scaler = torch.amp.GradScaler(ns["device"].type, enabled=False)
-    return images_per_second(ns, dataset, lambda: ns["train_one_epoch"](model, ema, optimizer, scheduler, scaler, dataset, 0, 0, 0))
 
 
 def reference_epoch(ns: dict, dataset) -> float:

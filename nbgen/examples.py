@@ -7,7 +7,7 @@ from pathlib import Path
 
 from nbgen.generate import generate
 
-# One small and one large timm architecture, for real competitions with different layouts.
+# Classification with small and large timm models, segmentation with per-class and per-instance RLE.
 EXAMPLES = [
     {"task": "classification", "arch": "convnextv2_tiny", "competition": "cassava-leaf-disease-classification"},
     {"task": "classification", "arch": "efficientnet_b0", "competition": "plant-pathology-2020-fgvc7"},
@@ -16,6 +16,14 @@ EXAMPLES = [
         "arch": "eva02_large",
         "competition": "siim-isic-melanoma-classification",
         "overrides": {"group_col": "patient_id", "metric": "roc_auc"},
+    },
+    {"task": "segmentation", "arch": "unet", "competition": "severstal-steel-defect-detection",
+     "overrides": {"img_height": "256", "img_width": "1600", "batch_size": "8"}},
+    {
+        "task": "segmentation",
+        "arch": "segformer",
+        "competition": "airbus-ship-detection",
+        "overrides": {"vflip_p": "0.5", "tta_views": "orig,hflip,vflip,rot90"},
     },
 ]
 EXAMPLE_USER = "nbgen"

@@ -77,7 +77,7 @@ def drop_repeated_imports(cells: list[Cell]) -> list[Cell]:
                 seen.add(line)
             kept.append(line)
         source = "\n".join(kept).strip("\n")
-        out.append(Cell(cell.id, cell.kind, re.sub(r"\n{3,}", "\n\n", source), cell.tags))
+        out.append(Cell(cell.id, cell.kind, re.sub(r"\n{4,}", "\n\n\n", source), cell.tags))
     return out
 
 

@@ -15,7 +15,10 @@ import tomllib
 from nbgen.errors import UnknownArchError, UnknownTaskError, did_you_mean
 
 REGISTRY_FILE = Path(__file__).with_name("registry.toml")
-PLANNED_TASKS = ("detection", "segmentation")
+PLANNED_TASKS = ("detection",)
+# segmentation-models-pytorch 0.6 architectures, accepted as --arch besides the presets.
+SMP_ARCHITECTURES = ("Unet", "UnetPlusPlus", "MAnet", "Linknet", "FPN", "PSPNet", "DeepLabV3", "DeepLabV3Plus",
+                     "PAN", "UPerNet", "Segformer", "DPT")
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,7 @@ class Task:
     license: str
     smoke_model: str
     stages: tuple[str, ...]
+    outputs: str = ""
 
 
 @dataclass(frozen=True)
@@ -106,6 +110,8 @@ def get_arch(task: str, key: str) -> Arch:
     presets = {a.key: a for a in list_archs() if a.task == task}
     if key in presets:
         return presets[key]
+    if spec_task.family == "smp":
+        return _smp_arch(spec_task, key, presets)
     known = _timm_model_names() if spec_task.family == "timm" else None
     if known is not None and key.split(".")[0] not in known:
         hint = did_you_mean(key, [*presets, *known])
@@ -125,6 +131,20 @@ def get_arch(task: str, key: str) -> Arch:
         smoke_model=spec_task.smoke_model,
         preset=False,
     )
+
+
+def _smp_arch(task: Task, key: str, presets: dict[str, Arch]) -> Arch:
+    """An smp architecture by name (any case); its encoder comes from the task defaults or --set."""
+    names = {n.lower(): n for n in SMP_ARCHITECTURES}
+    if key.lower() not in names:
+        hint = did_you_mean(key, [*presets, *SMP_ARCHITECTURES])
+        raise UnknownArchError(
+            f"unknown segmentation architecture {key!r}{hint}; use a preset from `nbgen list segmentation` "
+            f"or an smp architecture: {', '.join(SMP_ARCHITECTURES)}"
+        )
+    model = names[key.lower()]
+    return Arch(key=key, task=task.name, model=model, summary=f"smp {model}", family=task.family,
+                license=task.license, smoke_model=task.smoke_model, preset=False)
 
 
 def _timm_model_names() -> set[str] | None:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from nbgen.errors import SmokeError
+from nbgen.synth import SynthCompetition
 
 GUARD_DIR = Path(__file__).with_name("guard")
 
@@ -79,7 +80,7 @@ def run_smoke(
     result.stage_seconds = stage_seconds(executed)
     if result.network_attempts:
         raise SmokeError(f"{result.network_attempts} network attempt(s): {net_log.read_text().splitlines()[:3]}")
-    result.cv, result.submission_rows = check_outputs(work_dir, synth.sample_columns, synth.test_ids)
+    result.cv, result.submission_rows = check_outputs(work_dir, synth)
     return result
 
 
@@ -95,8 +96,8 @@ def stage_seconds(executed: Path) -> dict[str, float]:
     return totals
 
 
-def check_outputs(work_dir: Path, columns: list[str], ids: list[str]) -> tuple[dict[str, Any], int]:
-    """Check submission.csv (columns, ids in order, no blanks) and cv.json (finite scores)."""
+def check_outputs(work_dir: Path, synth: SynthCompetition) -> tuple[dict[str, Any], int]:
+    """Check submission.csv (columns, ids in order, blanks only where allowed) and cv.json (finite scores)."""
     import csv
 
     path = work_dir / "submission.csv"
@@ -104,11 +105,14 @@ def check_outputs(work_dir: Path, columns: list[str], ids: list[str]) -> tuple[d
         raise SmokeError(f"the notebook wrote no {path}")
     with path.open() as f:
         rows = list(csv.reader(f))
-    if rows[0] != columns:
-        raise SmokeError(f"submission columns {rows[0]} != sample {columns}")
-    if [r[0] for r in rows[1:]] != ids:
+    if rows[0] != synth.sample_columns:
+        raise SmokeError(f"submission columns {rows[0]} != sample {synth.sample_columns}")
+    ids = [r[0] for r in rows[1:]]
+    if synth.rows_per_instance:
+        ids = list(dict.fromkeys(ids))
+    if ids != synth.test_ids:
         raise SmokeError("submission ids differ from sample_submission.csv in content or order")
-    if any(v == "" for r in rows[1:] for v in r):
+    if not synth.blank_values and any(v == "" for r in rows[1:] for v in r):
         raise SmokeError("submission has blank values")
     cv = json.loads((work_dir / "cv.json").read_text())
     if not all(math.isfinite(cv[k]) for k in ("cv", "cv_tta")):

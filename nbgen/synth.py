@@ -1,4 +1,4 @@
-"""Write tiny synthetic competitions in the layouts real Kaggle classification competitions use."""
+"""Write tiny synthetic competitions in the layouts real Kaggle competitions use."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 CLASSIFICATION_LAYOUTS = ("csv", "onehot", "binary", "folders")
+SEGMENTATION_LAYOUTS = ("rle_binary", "rle_classes", "mask_files", "instances")
+LAYOUTS = CLASSIFICATION_LAYOUTS + SEGMENTATION_LAYOUTS
 IMAGE_HW = (160, 200)  # large enough that a 64 px smoke run decodes JPEGs at half size
 
 
@@ -19,6 +21,8 @@ class SynthCompetition:
     classes: list[str]
     sample_columns: list[str]
     test_ids: list[str]
+    blank_values: bool = False  # empty masks are blank cells
+    rows_per_instance: bool = False  # submission rows repeat an id once per instance
 
 
 def _image(rng, k: int, n_classes: int):
@@ -60,8 +64,12 @@ def make_competition(folder: Path, layout: str, n_train: int = 24, n_test: int =
     """
     import numpy as np
 
+    if layout in SEGMENTATION_LAYOUTS:
+        from nbgen.synth_masks import make_segmentation
+
+        return make_segmentation(folder, layout, n_train, n_test, seed)
     if layout not in CLASSIFICATION_LAYOUTS:
-        raise ValueError(f"unknown layout {layout!r}; use one of {', '.join(CLASSIFICATION_LAYOUTS)}")
+        raise ValueError(f"unknown layout {layout!r}; use one of {', '.join(LAYOUTS)}")
     rng = np.random.default_rng(seed)
     folder.mkdir(parents=True, exist_ok=True)
     n_classes = 2 if layout == "binary" else 3

@@ -19,3 +19,15 @@ def classification_notebook(tmp_path_factory):
         kaggle_user="tester", out_dir=tmp_path_factory.mktemp("gen"),
     )
     return folder / f"{folder.name}.ipynb"
+
+
+@pytest.fixture(scope="session")
+def segmentation_notebook(tmp_path_factory):
+    """A U-Net notebook generated from the current templates (smoke runs swap in a tiny encoder)."""
+    from nbgen import generate
+
+    folder = generate(
+        "segmentation", "unet", competition="severstal-steel-defect-detection",
+        kaggle_user="tester", out_dir=tmp_path_factory.mktemp("gen"),
+    )
+    return folder / f"{folder.name}.ipynb"

@@ -56,4 +56,4 @@ def test_every_preset_override_is_a_declared_parameter():
     from nbgen.registry import list_archs
 
     for arch in list_archs():
-        build_params("classification", arch, "")  # raises on an unknown or mistyped preset value
+        build_params(arch.task, arch, "")  # raises on an unknown or mistyped preset value

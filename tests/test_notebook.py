@@ -25,10 +25,10 @@ def test_repeated_top_level_imports_are_dropped_but_indented_ones_kept():
     assert out[1].source == "import cv2\n\ndef f():\n    import numpy as np"
 
 
-@pytest.mark.parametrize("arch", [a.key for a in list_archs()])
-def test_every_preset_renders_valid_deterministic_notebook(arch, tmp_path):
-    first = generate("classification", arch, competition="some-comp", kaggle_user="tester", out_dir=tmp_path / "a")
-    second = generate("classification", arch, competition="some-comp", kaggle_user="tester", out_dir=tmp_path / "b")
+@pytest.mark.parametrize(("task", "arch"), [(a.task, a.key) for a in list_archs()], ids=[a.key for a in list_archs()])
+def test_every_preset_renders_valid_deterministic_notebook(task, arch, tmp_path):
+    first = generate(task, arch, competition="some-comp", kaggle_user="tester", out_dir=tmp_path / "a")
+    second = generate(task, arch, competition="some-comp", kaggle_user="tester", out_dir=tmp_path / "b")
     for name in (f"{first.name}.ipynb", "kernel-metadata.json"):
         assert (first / name).read_bytes() == (second / name).read_bytes()
     nb = nbformat.read(first / f"{first.name}.ipynb", as_version=4)
@@ -42,18 +42,20 @@ def test_every_preset_renders_valid_deterministic_notebook(arch, tmp_path):
     assert "/tmp" not in json.dumps(nb.metadata) and str(tmp_path) not in (first / f"{first.name}.ipynb").read_text()
 
 
-def test_papermill_lists_exactly_the_declared_parameters(classification_notebook):
+@pytest.mark.parametrize("task", ["classification", "segmentation"])
+def test_papermill_lists_exactly_the_declared_parameters(task, request):
     papermill = pytest.importorskip("papermill")
-    listed = papermill.inspect_notebook(str(classification_notebook))
-    specs = param_specs("classification")
+    listed = papermill.inspect_notebook(str(request.getfixturevalue(f"{task}_notebook")))
+    specs = param_specs(task)
     assert list(listed) == [s.name for s in specs]
     for spec in specs:
         assert listed[spec.name]["inferred_type_name"] == spec.type
         assert listed[spec.name]["help"] == spec.help
 
 
-def test_offline_switches_come_before_heavy_imports(classification_notebook):
-    nb = nbformat.read(classification_notebook, as_version=4)
+@pytest.mark.parametrize("task", ["classification", "segmentation"])
+def test_offline_switches_come_before_heavy_imports(task, request):
+    nb = nbformat.read(request.getfixturevalue(f"{task}_notebook"), as_version=4)
     code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
     first_heavy = min(code.index(f"import {lib}") for lib in ("timm", "albumentations", "torch"))
     for switch in ("HF_HUB_OFFLINE", "NO_ALBUMENTATIONS_UPDATE"):

@@ -1,15 +1,34 @@
 import pytest
 
 from nbgen.errors import UnknownArchError, UnknownTaskError
-from nbgen.registry import get_arch, get_task, list_archs, list_tasks
+from nbgen.registry import SMP_ARCHITECTURES, get_arch, get_task, list_archs, list_tasks
 
 timm = pytest.importorskip("timm")
 
 
 def test_every_preset_names_a_real_timm_model():
-    for arch in list_archs():
+    for arch in list_archs("classification"):
         assert timm.is_model(arch.model), arch.key
         assert timm.is_model(arch.smoke_model), arch.key
+
+
+def test_every_segmentation_preset_names_a_real_smp_model_and_encoder():
+    smp = pytest.importorskip("segmentation_models_pytorch")
+    native = set(smp.encoders.get_encoder_names())
+    archs = list_archs("segmentation")
+    assert {a.model for a in archs} >= {"Unet", "UnetPlusPlus", "FPN", "DeepLabV3Plus", "Segformer", "UPerNet"}
+    for arch in archs:
+        assert arch.model in SMP_ARCHITECTURES and hasattr(smp, arch.model), arch.key
+        for encoder in (arch.params["encoder_name"], arch.smoke_model):
+            assert timm.is_model(encoder[3:]) if encoder.startswith("tu-") else encoder in native, (arch.key, encoder)
+        assert arch.params["img_height"] % 32 == 0 and arch.params["img_width"] % 32 == 0
+
+
+def test_segmentation_takes_any_smp_architecture_name():
+    plain = get_arch("segmentation", "manet")
+    assert plain.model == "MAnet" and not plain.preset and plain.license.startswith("MIT")
+    with pytest.raises(UnknownArchError, match="did you mean 'unet'.*smp architecture: Unet, UnetPlusPlus"):
+        get_arch("segmentation", "uent")
 
 
 def test_seed_families_are_presets():
@@ -24,7 +43,8 @@ def test_list_archs_filters_by_pattern():
     assert {a.key for a in list_archs("convnextv2")} == {"convnextv2_nano", "convnextv2_tiny", "convnextv2_base",
                                                          "convnextv2_large"}
     assert list_archs("eva02_l*")[0].key == "eva02_large"
-    assert len(list_archs("classification")) == len(list_archs())
+    assert {a.task for a in list_archs("classification")} == {"classification"}
+    assert {a.key for a in list_archs("unet*")} == {"unet", "unet-resnet34", "unet-convnext", "unetplusplus"}
 
 
 def test_preset_and_plain_timm_name():
@@ -40,7 +60,7 @@ def test_unknown_arch_suggests_close_names():
 
 
 def test_unknown_and_planned_tasks():
-    assert [t.name for t in list_tasks()] == ["classification"]
+    assert [t.name for t in list_tasks()] == ["classification", "segmentation"]
     with pytest.raises(UnknownTaskError, match="did you mean 'classification'"):
         get_task("clasification")
     with pytest.raises(UnknownTaskError, match="not available yet"):

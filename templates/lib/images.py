@@ -33,5 +33,5 @@ def probe_shapes(paths, count=8):
 
 
 def to_chw_tensor_array(image):
-    """Return an (3, H, W) uint8 array: the CPU side never converts to float."""
+    """Return an (H, W, C) uint8 image or mask set as (C, H, W): the CPU side never converts to float."""
     return np.ascontiguousarray(image.transpose(2, 0, 1))

@@ -1,0 +1,37 @@
+"""Dice and IoU of predicted masks, from per-image, per-class pixel counts."""
+
+import numpy as np
+
+SEG_METRICS = ("dice", "dice_global", "iou")
+
+
+def mask_stats(pred, true):
+    """(N, K, H, W) boolean masks -> (intersection, predicted, true) pixel counts, each (N, K)."""
+    pred, true = np.asarray(pred, dtype=bool), np.asarray(true, dtype=bool)
+    axes = (2, 3)
+    return (pred & true).sum(axes), pred.sum(axes), true.sum(axes)
+
+
+def seg_score(metric, inter, pred_sum, true_sum):
+    """Score from pixel counts.
+
+    dice: mean over images and classes of 2|P&T| / (|P| + |T|), 1 when both are empty (Severstal, Carvana).
+    dice_global: per class 2 sum|P&T| / sum(|P| + |T|) over all images, then the class mean.
+    iou: mean over images and classes of |P&T| / |P|T|, 1 when both are empty.
+    """
+    inter, pred_sum, true_sum = (np.asarray(a, dtype=np.float64) for a in (inter, pred_sum, true_sum))
+    if metric == "dice":
+        total = pred_sum + true_sum
+        return float(np.where(total == 0, 1.0, 2 * inter / np.maximum(total, 1)).mean())
+    if metric == "iou":
+        union = pred_sum + true_sum - inter
+        return float(np.where(union == 0, 1.0, inter / np.maximum(union, 1)).mean())
+    if metric == "dice_global":
+        total = pred_sum.sum(0) + true_sum.sum(0)
+        return float(np.where(total == 0, 1.0, 2 * inter.sum(0) / np.maximum(total, 1)).mean())
+    raise ValueError(f"metric={metric!r}: choose from {', '.join(SEG_METRICS)}")
+
+
+def is_better(metric, new, best):
+    """Every segmentation metric here is higher-is-better."""
+    return best is None or new > best
