@@ -26,8 +26,8 @@ def _fail(err: NbgenError) -> None:
 
 @app.command()
 def new(
-    task: Annotated[str, typer.Option(help="classification")],
-    arch: Annotated[str, typer.Option(help="registry preset or timm model name; see `nbgen list`")],
+    task: Annotated[str, typer.Option(help="classification or segmentation")],
+    arch: Annotated[str, typer.Option(help="registry preset, timm model or smp architecture name; see `nbgen list`")],
     competition: Annotated[str, typer.Option(help="competition slug, e.g. cassava-leaf-disease-classification")] = "",
     title: Annotated[str, typer.Option(help="notebook title, 5-50 characters (default: from competition and arch)")] = "",
     kaggle_user: Annotated[str, typer.Option(help="owner in kernel-metadata id (default: $KAGGLE_USERNAME)")] = "",
@@ -62,23 +62,29 @@ def list_(
     from nbgen.config import param_specs
     from nbgen.registry import list_archs, list_tasks
 
+    matching = list_archs(pattern)
     for task in list_tasks():
-        typer.echo(f"{task.name}: {task.summary}  [{task.license}]")
+        archs = [a for a in matching if a.task == task.name]
+        if not archs and pattern != "*":
+            continue
+        typer.echo(f"{task.name}: {task.summary}  [licence: {task.license}]")
         if params:
             for spec in param_specs(task.name):
                 typer.echo(f"  {spec.name}: {spec.type} = {spec.default!r}  # {spec.help}")
             continue
-        for arch in list_archs(pattern):
-            if arch.task == task.name:
-                defaults = " ".join(f"{k}={v}" for k, v in arch.params.items())
-                typer.echo(f"  {arch.key:24} {arch.summary}  ({defaults})")
-    typer.echo("--arch also takes any timm model name; `nbgen list --params` shows every parameter.")
+        for arch in archs:
+            defaults = " ".join(f"{k}={v}" for k, v in arch.params.items())
+            typer.echo(f"  {arch.key:24} {arch.summary}  ({defaults})")
+    typer.echo("--arch also takes any timm model name (classification) or smp architecture (segmentation); "
+               "`nbgen list --params` shows every parameter.")
 
 
 @app.command()
 def smoke(
     notebook: Annotated[str, typer.Argument(help="a generated .ipynb")],
-    layout: Annotated[str, typer.Option(help="synthetic data layout: csv, onehot, binary, folders")] = "csv",
+    layout: Annotated[str, typer.Option(help="synthetic data layout; classification: csv, onehot, binary, folders; "
+                                             "segmentation: rle_classes, rle_binary, mask_files, instances "
+                                             "(default: the task's first)")] = "",
     out: Annotated[str, typer.Option(help="folder for the synthetic data and outputs")] = "smoke-runs",
     timeout: Annotated[int, typer.Option(help="seconds allowed per cell")] = 600,
 ) -> None:

@@ -41,12 +41,12 @@ class SmokeResult:
 
 def run_smoke(
     notebook: Path,
-    layout: str = "csv",
+    layout: str = "",
     out_dir: Path = Path("smoke-runs"),
     parameters: dict[str, Any] | None = None,
     cell_timeout: int = 600,
 ) -> SmokeResult:
-    """Execute `notebook` on a synthetic competition of `layout` with smoke=True.
+    """Execute `notebook` on a synthetic competition of `layout` (default: its task's first) with smoke=True.
 
     Raises:
         SmokeError: the notebook raised (the message names the cell and the error), tried to
@@ -57,6 +57,7 @@ def run_smoke(
     notebook = Path(notebook)
     if not notebook.is_file():
         raise SmokeError(f"{notebook} does not exist; generate one with `nbgen new`")
+    layout = layout or default_layout(notebook)
     run_dir = Path(out_dir) / f"{notebook.stem}-{layout}"
     shutil.rmtree(run_dir, ignore_errors=True)
     work_dir, executed, net_log = run_dir / "working", run_dir / "executed.ipynb", run_dir / "network.log"
@@ -82,6 +83,14 @@ def run_smoke(
         raise SmokeError(f"{result.network_attempts} network attempt(s): {net_log.read_text().splitlines()[:3]}")
     result.cv, result.submission_rows = check_outputs(work_dir, synth)
     return result
+
+
+def default_layout(notebook: Path) -> str:
+    """The first synthetic layout of the notebook's task (recorded by nbgen in its metadata)."""
+    from nbgen.synth import CLASSIFICATION_LAYOUTS, SEGMENTATION_LAYOUTS
+
+    task = json.loads(notebook.read_text()).get("metadata", {}).get("nbgen", {}).get("task", "classification")
+    return SEGMENTATION_LAYOUTS[0] if task == "segmentation" else CLASSIFICATION_LAYOUTS[0]
 
 
 def stage_seconds(executed: Path) -> dict[str, float]:
