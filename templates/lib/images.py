@@ -2,6 +2,7 @@
 
 import cv2
 import numpy as np
+from PIL import Image
 
 JPEG_SUFFIXES = (".jpg", ".jpeg")
 REDUCED_FLAGS = {1: cv2.IMREAD_COLOR, 2: cv2.IMREAD_REDUCED_COLOR_2, 4: cv2.IMREAD_REDUCED_COLOR_4, 8: cv2.IMREAD_REDUCED_COLOR_8}
@@ -35,3 +36,9 @@ def probe_shapes(paths, count=8):
 def to_chw_tensor_array(image):
     """Return an (H, W, C) uint8 image or mask set as (C, H, W): the CPU side never converts to float."""
     return np.ascontiguousarray(image.transpose(2, 0, 1))
+
+
+def image_hw(path):
+    """(height, width) from the image header, without decoding the pixels."""
+    with Image.open(path) as image:
+        return image.height, image.width

@@ -6,7 +6,6 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from lib.paths import IMAGE_SUFFIXES
 from lib.rle import RleError, check_runs, parse_runs, rle_decode
 
 MASK_SUFFIXES = (".png", ".gif", ".bmp", ".tif", ".tiff", ".jpg")
@@ -30,20 +29,6 @@ class MaskTable:
     rles: dict = field(default_factory=dict)
     mask_files: dict = field(default_factory=dict)
     notes: list = field(default_factory=list)
-
-
-def training_images(folder, table_ids=(), exclude=None):
-    """Map image id -> path for every image below `folder` (not below `exclude`, a mask folder).
-
-    Ids keep the file extension when the table's ids do ('0002cc93b.jpg'), else they are stems.
-    """
-    exclude = Path(exclude).resolve() if exclude else None
-    files = sorted(
-        p for p in Path(folder).rglob("*")
-        if p.suffix.lower() in IMAGE_SUFFIXES and not (exclude and p.resolve().is_relative_to(exclude))
-    )
-    with_ext = any(s in str(i).lower() for i in list(table_ids)[:20] for s in IMAGE_SUFFIXES)
-    return {(p.name if with_ext else p.stem): p for p in files}
 
 
 def class_presence(table):
@@ -219,12 +204,6 @@ def class_masks_from_file(array, classes, problem, name):
     if unknown:
         raise ValueError(f"mask {name} has pixel values {unknown} outside the declared classes {classes}; fix the classes parameter")
     return np.stack([array == v for v in values], axis=-1).astype(np.uint8)
-
-
-def image_hw(path):
-    """(height, width) from the image header, without decoding the pixels."""
-    with Image.open(path) as image:
-        return image.height, image.width
 
 
 def check_table_rles(table, shapes, order):

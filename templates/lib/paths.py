@@ -127,3 +127,17 @@ def find_weights(model_name, pretrained_path="", search_root=KAGGLE_INPUT, skip=
             if name.endswith(WEIGHT_SUFFIXES) and any(k in full for k in keys):
                 return Path(root) / name
     return None
+
+
+def training_images(folder, table_ids=(), exclude=None):
+    """Map image id -> path for every image below `folder` (not below `exclude`, a mask folder).
+
+    Ids keep the file extension when the table's ids do ('0002cc93b.jpg'), else they are stems.
+    """
+    exclude = Path(exclude).resolve() if exclude else None
+    files = sorted(
+        p for p in Path(folder).rglob("*")
+        if p.suffix.lower() in IMAGE_SUFFIXES and not (exclude and p.resolve().is_relative_to(exclude))
+    )
+    with_ext = any(s in str(i).lower() for i in list(table_ids)[:20] for s in IMAGE_SUFFIXES)
+    return {(p.name if with_ext else p.stem): p for p in files}

@@ -1,0 +1,188 @@
+"""Detection helpers: box formats, annotations, metrics (against pycocotools), WBF wiring, PredictionStrings."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from lib.boxes import clean_boxes, hflip_boxes, iou_matrix, vflip_boxes, xywh_to_xyxy, xyxy_to_xywh, xyxy_to_yolo, yolo_to_xyxy
+from lib.det_annotations import build_box_table, read_bbox_string_csv, read_coco_json, read_xyxy_csv, read_yolo_labels
+from lib.det_metrics import coco_map, det_score, voc_map, wheat_score
+from lib.fusion import fuse_boxes
+from lib.prediction_string import parse_prediction_string, write_prediction_string
+
+
+def test_box_format_round_trips():
+    rng = np.random.default_rng(0)
+    xyxy = np.sort(rng.random((20, 2, 2)) * 100, axis=1).transpose(0, 2, 1).reshape(20, 4)[:, [0, 2, 1, 3]]
+    xyxy = np.column_stack([np.minimum(xyxy[:, 0], xyxy[:, 2]), np.minimum(xyxy[:, 1], xyxy[:, 3]),
+                            np.maximum(xyxy[:, 0], xyxy[:, 2]) + 1, np.maximum(xyxy[:, 1], xyxy[:, 3]) + 1])
+    np.testing.assert_allclose(xywh_to_xyxy(xyxy_to_xywh(xyxy)), xyxy)
+    np.testing.assert_allclose(yolo_to_xyxy(xyxy_to_yolo(xyxy, 120, 90), 120, 90), xyxy)
+    np.testing.assert_allclose(hflip_boxes(hflip_boxes(xyxy, 120), 120), xyxy)
+    np.testing.assert_allclose(vflip_boxes(vflip_boxes(xyxy, 90), 90), xyxy)
+    assert xywh_to_xyxy([834, 222, 56, 36]).tolist() == [[834, 222, 890, 258]]
+    assert hflip_boxes([[10, 5, 30, 25]], 100).tolist() == [[70, 5, 90, 25]]
+
+
+def test_clean_boxes_clips_and_drops_degenerate():
+    boxes = [[-5, 10, 20, 30], [10, 10, 10, 40], [90, 90, 130, 120], [120, 5, 140, 20], [5, 5, 15, 15]]
+    fixed, keep, clipped = clean_boxes(boxes, 100, 100)
+    assert keep.tolist() == [True, False, True, False, True]  # zero width; fully outside -> no area
+    assert fixed[0].tolist() == [0, 10, 20, 30] and fixed[2].tolist() == [90, 90, 100, 100]
+    assert clipped == 3
+
+
+def test_iou_hand_case():
+    assert iou_matrix([[0, 0, 10, 10]], [[5, 0, 15, 10], [20, 20, 30, 30]]).round(4).tolist() == [[0.3333, 0.0]]
+
+
+def _truth_and_predictions():
+    truth = {"a": (np.array([[0, 0, 10, 10], [20, 20, 40, 40]]), np.array([0, 1])),
+             "b": (np.array([[5, 5, 25, 25]]), np.array([0])),
+             "c": (np.zeros((0, 4)), np.zeros(0, int))}
+    predictions = {"a": (np.array([[0, 0, 10, 11], [21, 20, 40, 40], [50, 50, 60, 60]]), np.array([0.9, 0.8, 0.3]), np.array([0, 1, 0])),
+                   "b": (np.array([[6, 6, 25, 25]]), np.array([0.7]), np.array([0])),
+                   "c": (np.array([[1, 1, 5, 5]]), np.array([0.2]), np.array([0]))}
+    return truth, predictions
+
+
+def test_wheat_score_hand_case():
+    truth = {"a": (np.array([[0, 0, 10, 10], [20, 20, 30, 30]]), np.array([0, 0])), "e": (np.zeros((0, 4)), np.zeros(0))}
+    # one exact hit, one miss (IoU 1/3 with the second box), one false positive elsewhere
+    predictions = {"a": (np.array([[0, 0, 10, 10], [25, 20, 35, 30], [50, 50, 60, 60]]), np.array([0.9, 0.8, 0.5]), np.array([0, 0, 0]))}
+    # image a: at every threshold TP=1, FP=2, FN=1 -> 1/4; image e: no boxes, no predictions -> 1
+    assert wheat_score(predictions, truth) == pytest.approx((0.25 + 1.0) / 2)
+    assert wheat_score({}, {"x": (np.array([[0, 0, 1, 1]]), np.array([0]))}) == 0.0
+
+
+def test_voc_map_hand_case():
+    truth, predictions = _truth_and_predictions()
+    # class 0: three true boxes (a, b) -> hits at 0.9 (a) and 0.7 (b), misses at 0.3 and 0.2: AP = 2/2 precision up to recall 2/2 = 1
+    # class 1: one box, one hit -> AP 1
+    assert voc_map(predictions, truth, 0.5) == pytest.approx(1.0)
+    worse = dict(predictions, b=(np.array([[30, 30, 50, 50]]), np.array([0.95]), np.array([0])))
+    # class 0: ranked 0.95 miss, 0.9 hit, 0.3 miss, 0.2 miss; 2 true boxes -> AP = 0.5 * 0.5; class 1: 1
+    assert voc_map(worse, truth, 0.5) == pytest.approx((0.25 + 1.0) / 2)
+
+
+def _pycocotools_direct(truth, predictions):
+    """pycocotools fed by hand, independently of coco_map's conversion."""
+    import contextlib
+    import io
+
+    from pycocotools.coco import COCO
+    from pycocotools.cocoeval import COCOeval
+
+    images = sorted(truth)
+    anns, dets = [], []
+    for n, image in enumerate(images):
+        for (x0, y0, x1, y1), k in zip(truth[image][0].tolist(), truth[image][1].tolist(), strict=True):
+            anns.append({"id": len(anns) + 1, "image_id": n + 1, "category_id": k + 1, "bbox": [x0, y0, x1 - x0, y1 - y0],
+                         "area": (x1 - x0) * (y1 - y0), "iscrowd": 0})
+        for (x0, y0, x1, y1), s, k in zip(*(a.tolist() for a in predictions[image]), strict=True):
+            dets.append({"image_id": n + 1, "category_id": k + 1, "bbox": [x0, y0, x1 - x0, y1 - y0], "score": s})
+    with contextlib.redirect_stdout(io.StringIO()):
+        gt = COCO()
+        gt.dataset = {"images": [{"id": n + 1} for n in range(len(images))], "annotations": anns,
+                      "categories": [{"id": 1}, {"id": 2}]}
+        gt.createIndex()
+        ev = COCOeval(gt, gt.loadRes(dets), "bbox")
+        ev.evaluate()
+        ev.accumulate()
+        ev.summarize()
+    return ev.stats[0], ev.stats[1]
+
+
+def test_coco_map_matches_pycocotools_and_a_hand_case():
+    pytest.importorskip("pycocotools")
+    truth, predictions = _truth_and_predictions()
+    assert coco_map(predictions, truth) == pytest.approx(_pycocotools_direct(truth, predictions))
+    rng = np.random.default_rng(1)
+    truth = {f"i{n}": (np.array([[x, y, x + 20, y + 15] for x, y in rng.integers(0, 80, (4, 2))], float), rng.integers(0, 2, 4))
+             for n in range(6)}
+    predictions = {i: (b + rng.normal(0, 2, b.shape), rng.random(len(b)), k) for i, (b, k) in truth.items()}
+    assert coco_map(predictions, truth) == pytest.approx(_pycocotools_direct(truth, predictions))
+    # One box found with IoU 0.62: a hit at thresholds 0.50, 0.55, 0.60 of the ten -> 0.3; at 0.5 -> 1.
+    one = {"a": (np.array([[0.0, 0.0, 100.0, 100.0]]), np.array([0]))}
+    found = {"a": (np.array([[0.0, 0.0, 100.0, 62.0]]), np.array([0.9]), np.array([0]))}
+    assert coco_map(found, one) == pytest.approx((0.3, 1.0), abs=1e-6)
+    assert det_score("map50", found, one) == pytest.approx(1.0)
+    with pytest.raises(ValueError, match="choose from map50_95, map50, voc_map, wheat"):
+        det_score("f1", found, one)
+
+
+def test_prediction_strings_round_trip_and_errors():
+    boxes, scores, labels = np.array([[10, 20, 50, 60], [0, 0, 5, 5]]), np.array([0.4, 0.9]), np.array([3, 1])
+    wheat = write_prediction_string("wheat", boxes, scores, labels)
+    assert wheat == "0.9000 0 0 5 5 0.4000 10 20 40 40"  # by confidence, [x, y, w, h]
+    vin = write_prediction_string("vinbig", boxes, scores, labels, empty="14 1 0 0 1 1")
+    assert vin == "1 0.9000 0 0 5 5 3 0.4000 10 20 50 60"
+    for fmt, text in (("wheat", wheat), ("vinbig", vin)):
+        parsed_boxes, parsed_scores, parsed_labels = parse_prediction_string(fmt, text)
+        np.testing.assert_allclose(parsed_boxes, boxes[[1, 0]])
+        np.testing.assert_allclose(parsed_scores, [0.9, 0.4])
+    assert parse_prediction_string("vinbig", vin)[2].tolist() == [1, 3]
+    assert write_prediction_string("vinbig", np.zeros((0, 4)), [], [], empty="14 1 0 0 1 1") == "14 1 0 0 1 1"
+    assert write_prediction_string("wheat", np.zeros((0, 4)), [], []) == ""
+    assert len(parse_prediction_string("wheat", float("nan"))[0]) == 0
+    with pytest.raises(ValueError, match="not a multiple of 5"):
+        parse_prediction_string("wheat", "0.5 1 2 3")
+    with pytest.raises(ValueError, match="supported formats are wheat, vinbig"):
+        write_prediction_string("coco", boxes, scores, labels)
+
+
+def test_wbf_wiring():
+    a = (np.array([[10, 10, 50, 50]]), np.array([0.9]), np.array([0]))
+    b = (np.array([[12, 10, 52, 50], [100, 100, 120, 130]]), np.array([0.7, 0.4]), np.array([0, 1]))
+    boxes, scores, labels = fuse_boxes([a, b], 200, 160)
+    order = np.argsort(labels)
+    # the two overlapping class-0 boxes merge, weighted by score, at pixel scale; the class-1 box stays alone
+    np.testing.assert_allclose(boxes[order][0], [10 + 2 * 0.7 / 1.6, 10, 50 + 2 * 0.7 / 1.6, 50], atol=1e-3)
+    np.testing.assert_allclose(scores[order], [0.8, 0.2], atol=1e-6)
+    assert labels[order].tolist() == [0, 1]
+    single = fuse_boxes([a], 200, 160)
+    np.testing.assert_allclose(single[0], a[0])
+    assert len(fuse_boxes([(np.zeros((0, 4)), [], []), (np.zeros((0, 4)), [], [])], 10, 10)[0]) == 0
+
+
+def test_annotation_layouts(tmp_path):
+    images = {"a": tmp_path / "a.jpg", "b": tmp_path / "b.jpg", "c": tmp_path / "c.jpg"}
+    sizes = {"a": (100, 80), "b": (100, 80), "c": (100, 80)}
+    wheat = pd.DataFrame({"image_id": ["a", "a", "b"], "bbox": ["[10, 10, 20, 20]", "[90, 70, 30, 30]", "[0, 0, 5, 0]"]})
+    table = build_box_table(*read_bbox_string_csv(wheat), images, sizes, "bbox_csv")
+    assert table.boxes.values.tolist() == [["a", 0, 10, 10, 30, 30], ["a", 0, 90, 70, 100, 80]]
+    assert "1 boxes reached outside" in table.notes[0] and "1 had no area" in table.notes[0]
+    assert "1 images without boxes" not in table.notes[1] and "2 images without boxes" in table.notes[1]
+    truth = table.truth(["a", "c"])
+    assert truth["a"][0].shape == (2, 4) and truth["c"][0].shape == (0, 4)
+
+    vin = pd.DataFrame({"image_id": ["a", "b", "c"], "class_name": ["Nodule", "No finding", "Effusion"],
+                        "x_min": [1, np.nan, 5], "y_min": [1, np.nan, 5], "x_max": [9, np.nan, 50], "y_max": [9, np.nan, 60]})
+    table = build_box_table(*read_xyxy_csv(vin, no_object="No finding"), images, sizes, "xyxy_csv")
+    assert table.classes == ["Effusion", "Nodule"] and table.boxes["class_index"].tolist() == [1, 0]
+
+    coco = {"images": [{"id": 1, "file_name": "a.jpg", "width": 100, "height": 80}, {"id": 2, "file_name": "b.jpg"}],
+            "annotations": [{"id": 1, "image_id": 1, "category_id": 7, "bbox": [1, 2, 3, 4]}],
+            "categories": [{"id": 7, "name": "cat"}]}
+    (tmp_path / "ann.json").write_text(json.dumps(coco))
+    ids, boxes, labels, coco_sizes, names = read_coco_json(tmp_path / "ann.json")
+    assert ids.tolist() == ["a.jpg", "b.jpg"] and boxes[0].tolist() == [1, 2, 4, 6] and names == ["cat"]
+
+    (tmp_path / "labels").mkdir()
+    (tmp_path / "labels" / "a.txt").write_text("1 0.5 0.5 0.2 0.25\n")
+    ids, boxes, labels = read_yolo_labels(tmp_path / "labels", sizes, ["x", "y"])
+    assert labels.tolist() == ["y", "", ""] and boxes[0].tolist() == [40, 30, 60, 50]
+    (tmp_path / "labels" / "b.txt").write_text("5 0.5 0.5 0.2 0.2\n")
+    with pytest.raises(ValueError, match="class 5 is outside data.yaml's 2 names"):
+        read_yolo_labels(tmp_path / "labels", sizes, ["x", "y"])
+
+
+def test_unexpected_annotation_columns_say_what_was_found_and_what_to_set():
+    with pytest.raises(KeyError, match=r"has columns \['id', 'box'\].*Set id_col and bbox_col"):
+        read_bbox_string_csv(pd.DataFrame({"id": ["a"], "box": ["[1, 2, 3, 4]"]}))
+    with pytest.raises(KeyError, match=r"Set class_col"):
+        read_xyxy_csv(pd.DataFrame({"image_id": ["a"], "x_min": [1], "y_min": [1], "x_max": [2], "y_max": [2]}))
+    with pytest.raises(FileNotFoundError, match="1 annotated images are not in the image folder"):
+        build_box_table(np.array(["zz"], dtype=object), np.array([[0, 0, 1, 1.0]]), np.array(["o"], dtype=object), {}, {}, "x")
