@@ -6,8 +6,23 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lib.boxes import clean_boxes, hflip_boxes, iou_matrix, vflip_boxes, xywh_to_xyxy, xyxy_to_xywh, xyxy_to_yolo, yolo_to_xyxy
-from lib.det_annotations import build_box_table, read_bbox_string_csv, read_coco_json, read_xyxy_csv, read_yolo_labels
+from lib.boxes import (
+    clean_boxes,
+    hflip_boxes,
+    iou_matrix,
+    vflip_boxes,
+    xywh_to_xyxy,
+    xyxy_to_xywh,
+    xyxy_to_yolo,
+    yolo_to_xyxy,
+)
+from lib.det_annotations import (
+    build_box_table,
+    read_bbox_string_csv,
+    read_coco_json,
+    read_xyxy_csv,
+    read_yolo_labels,
+)
 from lib.det_metrics import coco_map, det_score, voc_map, wheat_score
 from lib.fusion import fuse_boxes
 from lib.prediction_string import parse_prediction_string, write_prediction_string
