@@ -26,7 +26,7 @@ def _fail(err: NbgenError) -> None:
 
 @app.command()
 def new(
-    task: Annotated[str, typer.Option(help="classification or segmentation")],
+    task: Annotated[str, typer.Option(help="classification, segmentation or detection")],
     arch: Annotated[str, typer.Option(help="registry preset, timm model or smp architecture name; see `nbgen list`")],
     competition: Annotated[str, typer.Option(help="competition slug, e.g. cassava-leaf-disease-classification")] = "",
     title: Annotated[str, typer.Option(help="notebook title, 5-50 characters (default: from competition and arch)")] = "",
@@ -74,7 +74,8 @@ def list_(
             continue
         for arch in archs:
             defaults = " ".join(f"{k}={v}" for k, v in arch.params.items())
-            typer.echo(f"  {arch.key:24} {arch.summary}  ({defaults})")
+            licence = f"  [licence: {arch.license}]" if arch.license != task.license else ""
+            typer.echo(f"  {arch.key:24} {arch.summary}  ({defaults}){licence}")
     typer.echo("--arch also takes any timm model name (classification) or smp architecture (segmentation); "
                "`nbgen list --params` shows every parameter.")
 

@@ -37,12 +37,17 @@ class ParamSpec:
 
 
 @cache
-def param_specs(task: str) -> tuple[ParamSpec, ...]:
-    """Return the parameter specs of `task` in notebook order (templates/<task>/parameters.toml)."""
+def param_specs(task: str, family: str = "") -> tuple[ParamSpec, ...]:
+    """Return the parameter specs of `task` in notebook order (templates/<task>/parameters.toml).
+
+    A group with `family = "..."` belongs to that model family only; `family` '' keeps every group.
+    """
     with (TEMPLATES_DIR / task / "parameters.toml").open("rb") as f:
         groups = tomllib.load(f)["group"]
     specs = []
     for group in groups:
+        if family and group.get("family", family) != family:
+            continue
         for p in group["params"]:
             spec = ParamSpec(
                 name=p["name"],
@@ -68,7 +73,7 @@ def build_params(
     Raises:
         ParameterError: an unknown key (with suggestions) or a value of the wrong type or form.
     """
-    specs = {s.name: s for s in param_specs(task)}
+    specs = {s.name: s for s in param_specs(task, arch.family)}
     values: dict[str, Any] = {name: s.default for name, s in specs.items()}
     values.update(model_name=arch.model, competition=competition)
     for name, value in arch.params.items():

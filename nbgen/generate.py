@@ -86,9 +86,9 @@ def render_notebook(
     cells: list[Cell] = []
     for stage in task.stages:
         if stage == "parameters":
-            cells.append(parameters_cell(param_specs(task.name), params))
+            cells.append(parameters_cell(param_specs(task.name, arch.family), params))
         else:
-            cells.extend(split_cells(stage, render_stage(task.name, arch.key, stage, context)))
+            cells.extend(split_cells(stage, render_stage(task.name, arch.family, stage, context)))
     return dumps(assemble(cells, provenance))
 
 

@@ -15,7 +15,7 @@ import tomllib
 from nbgen.errors import UnknownArchError, UnknownTaskError, did_you_mean
 
 REGISTRY_FILE = Path(__file__).with_name("registry.toml")
-PLANNED_TASKS = ("detection",)
+PLANNED_TASKS: tuple[str, ...] = ()
 # segmentation-models-pytorch 0.6 architectures, accepted as --arch besides the presets.
 SMP_ARCHITECTURES = ("Unet", "UnetPlusPlus", "MAnet", "Linknet", "FPN", "PSPNet", "DeepLabV3", "DeepLabV3Plus",
                      "PAN", "UPerNet", "Segformer", "DPT")
@@ -83,8 +83,8 @@ def _arch_from_spec(key: str, spec: dict[str, Any]) -> Arch:
         task=task.name,
         model=spec.get("model", key),
         summary=spec["summary"],
-        family=task.family,
-        license=task.license,
+        family=spec.get("family", task.family),
+        license=spec.get("license", task.license),
         smoke_model=spec.get("smoke_model", task.smoke_model),
         params=MappingProxyType(dict(spec.get("params", {}))),
     )
@@ -112,6 +112,9 @@ def get_arch(task: str, key: str) -> Arch:
         return presets[key]
     if spec_task.family == "smp":
         return _smp_arch(spec_task, key, presets)
+    if spec_task.family != "timm":
+        hint = did_you_mean(key, presets)
+        raise UnknownArchError(f"unknown {task} architecture {key!r}{hint}; use a preset: {', '.join(presets)}")
     known = _timm_model_names() if spec_task.family == "timm" else None
     if known is not None and key.split(".")[0] not in known:
         hint = did_you_mean(key, [*presets, *known])

@@ -32,15 +32,15 @@ def environment() -> jinja2.Environment:
     return env
 
 
-def stage_template(task: str, arch_key: str, stage: str) -> jinja2.Template:
-    """Return the most specific template: task/arch/stage, then task/stage, then common/stage."""
-    names = [f"{task}/{arch_key}/{stage}.py.j2", f"{task}/{stage}.py.j2", f"common/{stage}.py.j2"]
+def stage_template(task: str, family: str, stage: str) -> jinja2.Template:
+    """Return the most specific template: task/family/stage, then task/stage, then common/stage."""
+    names = [f"{task}/{family}/{stage}.py.j2", f"{task}/{stage}.py.j2", f"common/{stage}.py.j2"]
     return environment().select_template(names)
 
 
-def render_stage(task: str, arch_key: str, stage: str, context: dict[str, Any]) -> str:
+def render_stage(task: str, family: str, stage: str, context: dict[str, Any]) -> str:
     """Render one stage to percent-format text (cells separated by `# %%` lines)."""
-    return stage_template(task, arch_key, stage).render(**context)
+    return stage_template(task, family, stage).render(**context)
 
 
 @cache

@@ -87,10 +87,10 @@ def run_smoke(
 
 def default_layout(notebook: Path) -> str:
     """The first synthetic layout of the notebook's task (recorded by nbgen in its metadata)."""
-    from nbgen.synth import CLASSIFICATION_LAYOUTS, SEGMENTATION_LAYOUTS
+    from nbgen.synth import CLASSIFICATION_LAYOUTS, DETECTION_LAYOUTS, SEGMENTATION_LAYOUTS
 
     task = json.loads(notebook.read_text()).get("metadata", {}).get("nbgen", {}).get("task", "classification")
-    return SEGMENTATION_LAYOUTS[0] if task == "segmentation" else CLASSIFICATION_LAYOUTS[0]
+    return {"segmentation": SEGMENTATION_LAYOUTS, "detection": DETECTION_LAYOUTS}.get(task, CLASSIFICATION_LAYOUTS)[0]
 
 
 def stage_seconds(executed: Path) -> dict[str, float]:

@@ -8,7 +8,8 @@ from pathlib import Path
 
 CLASSIFICATION_LAYOUTS = ("csv", "onehot", "binary", "folders")
 SEGMENTATION_LAYOUTS = ("rle_binary", "rle_classes", "mask_files", "instances")
-LAYOUTS = CLASSIFICATION_LAYOUTS + SEGMENTATION_LAYOUTS
+DETECTION_LAYOUTS = ("wheat", "vinbig", "coco", "yolo")
+LAYOUTS = CLASSIFICATION_LAYOUTS + SEGMENTATION_LAYOUTS + DETECTION_LAYOUTS
 IMAGE_HW = (160, 200)  # large enough that a 64 px smoke run decodes JPEGs at half size
 
 
@@ -68,6 +69,10 @@ def make_competition(folder: Path, layout: str, n_train: int = 24, n_test: int =
         from nbgen.synth_masks import make_segmentation
 
         return make_segmentation(folder, layout, n_train, n_test, seed)
+    if layout in DETECTION_LAYOUTS:
+        from nbgen.synth_boxes import make_detection
+
+        return make_detection(folder, layout, n_train, n_test, seed)
     if layout not in CLASSIFICATION_LAYOUTS:
         raise ValueError(f"unknown layout {layout!r}; use one of {', '.join(LAYOUTS)}")
     rng = np.random.default_rng(seed)

@@ -60,3 +60,24 @@ def hflip_boxes(boxes, width):
 def vflip_boxes(boxes, height):
     boxes = np.asarray(boxes, dtype=np.float64).reshape(-1, 4)
     return np.stack([boxes[:, 0], height - boxes[:, 3], boxes[:, 2], height - boxes[:, 1]], axis=1)
+
+
+FLIP_VIEWS = ("orig", "hflip", "vflip", "hvflip")
+
+
+def flip_image(image, view):
+    """An (H, W, C) image seen through a TTA view."""
+    if view in ("hflip", "hvflip"):
+        image = image[:, ::-1]
+    if view in ("vflip", "hvflip"):
+        image = image[::-1]
+    return np.ascontiguousarray(image)
+
+
+def unflip_boxes(boxes, view, width, height):
+    """Boxes predicted on a flipped view, back in the original image."""
+    if view in ("hflip", "hvflip"):
+        boxes = hflip_boxes(boxes, width)
+    if view in ("vflip", "hvflip"):
+        boxes = vflip_boxes(boxes, height)
+    return np.asarray(boxes, dtype=np.float64).reshape(-1, 4)

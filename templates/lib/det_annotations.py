@@ -64,7 +64,8 @@ def read_xyxy_csv(table, id_col="", class_col="", no_object=""):
     names = next((n for n in XYXY_NAMES if set(n) <= set(table.columns)), None)
     if id_col not in table or names is None:
         unexpected_columns(table.columns, f"'{id_col}' and x_min, y_min, x_max, y_max", "id_col, or annotation_format")
-    class_col = class_col or next((c for c in ("class_name", "class", "label", "category", "class_id") if c in table), "")
+    # A numeric class id column first: submissions name classes by the competition's ids.
+    class_col = class_col or next((c for c in ("class_id", "class_name", "class", "label", "category") if c in table), "")
     if not class_col or class_col not in table:
         unexpected_columns(table.columns, "a class column (class_name, class, label, category or class_id)", "class_col")
     boxes = table[list(names)].to_numpy(np.float64)
@@ -121,7 +122,9 @@ def build_box_table(ids, boxes, labels, images, image_sizes, layout, classes=Non
         raise FileNotFoundError(f"{len(unknown)} annotated images are not in the image folder (first: {unknown[:3]}); "
                                 "set train_image_dir or image_ext")
     has_box = ~np.isnan(boxes).any(axis=1) & (labels != "")
-    classes = list(classes) if classes else sorted(set(labels[has_box].tolist()))
+    names = set(labels[has_box].tolist())
+    numeric = all(str(n).lstrip("-").isdigit() for n in names)
+    classes = list(classes) if classes else sorted(names, key=lambda n: (int(n), "") if numeric else (0, n))
     index = {name: k for k, name in enumerate(classes)}
     rows, clipped, dropped = [], 0, 0
     for image_id in dict.fromkeys(ids[has_box]):

@@ -120,3 +120,8 @@ def det_score(metric, predictions, truth, iou_threshold=0.5):
     if metric == "wheat":
         return wheat_score(predictions, truth)
     raise ValueError(f"metric={metric!r}: choose from {', '.join(DET_METRICS)}")
+
+
+def is_better(metric, new, best):
+    """Every detection metric here is higher-is-better."""
+    return best is None or new > best

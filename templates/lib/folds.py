@@ -1,7 +1,7 @@
 """Assign cross-validation folds: stratified, and grouped when a group column is given."""
 
 import numpy as np
-from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
+from sklearn.model_selection import GroupKFold, KFold, StratifiedGroupKFold, StratifiedKFold
 
 
 def assign_folds(y, n_folds, seed, groups=None):
@@ -17,6 +17,22 @@ def assign_folds(y, n_folds, seed, groups=None):
         splitter = StratifiedGroupKFold(n_splits=n_folds, shuffle=True, random_state=seed)
         splits = splitter.split(strata, strata, groups)
     folds = np.full(len(strata), -1, dtype=int)
+    for fold, (_, valid_index) in enumerate(splits):
+        folds[valid_index] = fold
+    return folds
+
+
+def split_folds(n_rows, n_folds, seed, groups=None):
+    """Return a fold id per row: KFold, or GroupKFold when groups are given (detection splits by image)."""
+    if n_folds < 2 or n_rows < n_folds:
+        raise ValueError(f"n_folds={n_folds}: needs at least 2 folds and as many images; lower n_folds")
+    if groups is None:
+        splits = KFold(n_splits=n_folds, shuffle=True, random_state=seed).split(np.zeros(n_rows))
+    else:
+        if len(set(groups)) < n_folds:
+            raise ValueError(f"n_folds={n_folds} is more than the {len(set(groups))} groups of group_col; lower n_folds")
+        splits = GroupKFold(n_splits=n_folds, shuffle=True, random_state=seed).split(np.zeros(n_rows), groups=groups)
+    folds = np.full(n_rows, -1, dtype=int)
     for fold, (_, valid_index) in enumerate(splits):
         folds[valid_index] = fold
     return folds

@@ -26,3 +26,21 @@ def fuse_boxes(predictions, width, height, iou_threshold=0.55, skip_threshold=0.
         boxes_list, scores_list, labels_list, iou_thr=iou_threshold, skip_box_thr=skip_threshold,
     )
     return np.asarray(boxes).reshape(-1, 4) * scale, np.asarray(scores), np.asarray(labels).astype(int)
+
+
+def pack_predictions(predictions, index):
+    """{image id: (boxes, scores, labels)} -> one float array of rows [image index, x0, y0, x1, y1, score, label]."""
+    rows = [
+        np.column_stack([np.full(len(scores), index[image_id]), np.asarray(boxes).reshape(-1, 4), scores, labels])
+        for image_id, (boxes, scores, labels) in predictions.items() if len(scores)
+    ]
+    return np.concatenate(rows).astype(np.float64) if rows else np.zeros((0, 7))
+
+
+def unpack_predictions(rows, image_ids):
+    """The inverse of pack_predictions, for `image_ids` (images without rows get empty predictions)."""
+    out = {i: (np.zeros((0, 4)), np.zeros(0), np.zeros(0, dtype=int)) for i in image_ids}
+    for k in np.unique(rows[:, 0]).astype(int):
+        part = rows[rows[:, 0] == k]
+        out[image_ids[k]] = (part[:, 1:5], part[:, 5], part[:, 6].astype(int))
+    return out

@@ -1,0 +1,84 @@
+"""Synthetic detection competitions: Global Wheat, VinBigData, COCO JSON and YOLO txt layouts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from nbgen.synth import SynthCompetition, _write_csv
+from nbgen.synth_masks import COLOURS, _write
+
+IMAGE_HW = (96, 128)
+
+
+def _scene(rng, n_classes: int, index: int):
+    """An image and its boxes [(class, x0, y0, x1, y1)]: bright rectangles, every fifth image empty."""
+    import numpy as np
+
+    h, w = IMAGE_HW
+    image = rng.integers(0, 60, size=(h, w, 3), dtype=np.uint8)
+    boxes = []
+    for j in range(0 if index % 5 == 4 else 1 + index % 3):
+        k = (index + j) % n_classes
+        bw, bh = int(rng.integers(14, 34)), int(rng.integers(14, 30))
+        x0, y0 = int(rng.integers(0, w - bw)), int(rng.integers(0, h - bh))
+        image[y0 : y0 + bh, x0 : x0 + bw] = COLOURS[k % len(COLOURS)]
+        boxes.append((k, x0, y0, x0 + bw, y0 + bh))
+    return image, boxes
+
+
+def make_detection(folder: Path, layout: str, n_train: int = 24, n_test: int = 7, seed: int = 0) -> SynthCompetition:
+    """Write a synthetic detection competition of `layout` into `folder` and describe it.
+
+    wheat: train.csv image_id,width,height,bbox '[x, y, w, h]',source (images without boxes
+        have no row), train/ and test/ JPEGs, sample 'image_id,PredictionString'.
+    vinbig: train.csv image_id,class_name,class_id,rad_id,x_min..y_max with 'No finding'
+        rows (class 14, blank coordinates) for images without boxes; PNGs; sample filler '14 1 0 0 1 1'.
+    coco: annotations.json (COCO) with file names, images/train and images/test.
+    yolo: data.yaml, images/train, labels/train ('class cx cy w h').
+    """
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    n_classes = 1 if layout == "wheat" else 2
+    train = [f"{0xa000 + i:x}" for i in range(n_train)]
+    test = [f"{0xf000 + i:x}" for i in range(n_test)]
+    scenes = [_scene(rng, n_classes, i) for i in range(n_train)]
+    h, w = IMAGE_HW
+    suffix = ".png" if layout == "vinbig" else ".jpg"
+    train_dir, test_dir = {"wheat": ("train", "test"), "vinbig": ("train", "test"),
+                           "coco": ("images/train", "images/test"), "yolo": ("images/train", "images/test")}[layout]
+    for name, (image, _) in zip(train, scenes, strict=True):
+        _write(folder / train_dir / f"{name}{suffix}", image)
+    for i, name in enumerate(test):
+        _write(folder / test_dir / f"{name}{suffix}", _scene(rng, n_classes, i)[0])
+    header = ["image_id", "PredictionString"]
+    filler = "14 1 0 0 1 1" if layout == "vinbig" else "1.0 0 0 50 50"
+    _write_csv(folder / "sample_submission.csv", header, [[t, filler] for t in test])
+    if layout == "wheat":
+        rows = [[n, w, h, f"[{x0}, {y0}, {x1 - x0}, {y1 - y0}]", "synth"]
+                for n, (_, boxes) in zip(train, scenes, strict=True) for _, x0, y0, x1, y1 in boxes]
+        _write_csv(folder / "train.csv", ["image_id", "width", "height", "bbox", "source"], rows)
+    elif layout == "vinbig":
+        names = ["Aortic enlargement", "Nodule/Mass"]
+        rows = []
+        for n, (_, boxes) in zip(train, scenes, strict=True):
+            rows.extend([[n, names[k], k, "R1", x0, y0, x1, y1] for k, x0, y0, x1, y1 in boxes]
+                        or [[n, "No finding", 14, "R1", "", "", "", ""]])
+        _write_csv(folder / "train.csv", ["image_id", "class_name", "class_id", "rad_id", "x_min", "y_min", "x_max", "y_max"], rows)
+    elif layout == "coco":
+        coco = {"images": [{"id": i + 1, "file_name": f"{n}.jpg", "width": w, "height": h} for i, n in enumerate(train)],
+                "annotations": [{"id": len(train) * 10 + i * 5 + j, "image_id": i + 1, "category_id": k + 1,
+                                 "bbox": [x0, y0, x1 - x0, y1 - y0], "area": (x1 - x0) * (y1 - y0), "iscrowd": 0}
+                                for i, (_, boxes) in enumerate(scenes) for j, (k, x0, y0, x1, y1) in enumerate(boxes)],
+                "categories": [{"id": 1, "name": "car"}, {"id": 2, "name": "person"}]}
+        (folder / "annotations.json").write_text(json.dumps(coco))
+    else:
+        (folder / "labels" / "train").mkdir(parents=True, exist_ok=True)
+        for n, (_, boxes) in zip(train, scenes, strict=True):
+            lines = [f"{k} {(x0 + x1) / 2 / w:.6f} {(y0 + y1) / 2 / h:.6f} {(x1 - x0) / w:.6f} {(y1 - y0) / h:.6f}"
+                     for k, x0, y0, x1, y1 in boxes]
+            (folder / "labels" / "train" / f"{n}.txt").write_text("\n".join(lines) + ("\n" if lines else ""))
+        (folder / "data.yaml").write_text("path: .\ntrain: images/train\nnames:\n  0: car\n  1: person\n")
+    return SynthCompetition(folder, layout, ["object"] if layout == "wheat" else ["0", "1"], header, test, blank_values=layout != "vinbig")
