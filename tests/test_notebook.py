@@ -6,6 +6,7 @@ import nbformat
 import pytest
 
 from nbgen import generate, list_archs
+from nbgen.registry import get_arch
 from nbgen.config import param_specs
 from nbgen.notebook import Cell, drop_repeated_imports, split_cells
 
@@ -42,11 +43,13 @@ def test_every_preset_renders_valid_deterministic_notebook(task, arch, tmp_path)
     assert "/tmp" not in json.dumps(nb.metadata) and str(tmp_path) not in (first / f"{first.name}.ipynb").read_text()
 
 
-@pytest.mark.parametrize("task", ["classification", "segmentation"])
-def test_papermill_lists_exactly_the_declared_parameters(task, request):
+@pytest.mark.parametrize(("task", "arch"), [("classification", "resnet18"), ("segmentation", "unet"),
+                                          ("detection", "yolov8"), ("detection", "fasterrcnn")])
+def test_papermill_lists_exactly_the_declared_parameters(task, arch, tmp_path):
     papermill = pytest.importorskip("papermill")
-    listed = papermill.inspect_notebook(str(request.getfixturevalue(f"{task}_notebook")))
-    specs = param_specs(task)
+    folder = generate(task, arch, kaggle_user="tester", out_dir=tmp_path)
+    listed = papermill.inspect_notebook(str(folder / f"{folder.name}.ipynb"))
+    specs = param_specs(task, get_arch(task, arch).family)
     assert list(listed) == [s.name for s in specs]
     for spec in specs:
         assert listed[spec.name]["inferred_type_name"] == spec.type

@@ -60,8 +60,25 @@ def test_unknown_arch_suggests_close_names():
 
 
 def test_unknown_and_planned_tasks():
-    assert [t.name for t in list_tasks()] == ["classification", "segmentation"]
+    assert [t.name for t in list_tasks()] == ["classification", "segmentation", "detection"]
     with pytest.raises(UnknownTaskError, match="did you mean 'classification'"):
         get_task("clasification")
-    with pytest.raises(UnknownTaskError, match="not available yet"):
-        get_task("detection")
+
+
+def test_detection_presets_cover_both_families_with_their_licences():
+    archs = {a.key: a for a in list_archs("detection")}
+    for key in ("yolov8", "yolov9", "yolov10", "yolo11", "rtdetr-l", "rtdetr-x"):
+        assert archs[key].family == "ultralytics" and archs[key].license.startswith("AGPL-3.0"), key
+    assert {f"yolov8{s}" for s in "nsmlx"} <= set(archs)
+    assert archs["yolov8"].model == "yolov8s.pt"  # a sensible default size
+    for key in ("fasterrcnn", "retinanet", "fcos"):
+        assert archs[key].family == "torchvision" and archs[key].license.startswith("BSD-3-Clause"), key
+    with pytest.raises(UnknownArchError, match="unknown detection architecture 'yolov7'.*'yolov8'.*use a preset: yolov8, "):
+        get_arch("detection", "yolov7")
+
+
+def test_every_torchvision_preset_names_a_builder():
+    detection = pytest.importorskip("torchvision.models.detection")
+    for arch in list_archs("detection"):
+        if arch.family == "torchvision":
+            assert callable(getattr(detection, arch.model)) and callable(getattr(detection, arch.smoke_model)), arch.key

@@ -1,0 +1,76 @@
+"""Execute generated detection notebooks (ultralytics and torchvision) with papermill on synthetic data, network blocked."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from lib.prediction_string import parse_prediction_string
+from nbgen import generate
+from nbgen.errors import SmokeError
+from nbgen.smoke import run_smoke
+
+pytestmark = pytest.mark.smoke
+pytest.importorskip("papermill")
+pytest.importorskip("ensemble_boxes")
+
+IMAGE_W, IMAGE_H = 128, 96  # nbgen.synth_boxes writes images of this size
+# A near-zero confidence threshold makes the barely trained smoke models emit boxes to check.
+LOW_CONF = {"conf_threshold": 0.0001}
+CASES = {
+    # (arch, layout): (extra parameters, expected format, metric)
+    ("yolov8", "wheat"): ({"metric": "wheat"}, "wheat", "wheat"),
+    ("yolov8", "vinbig"): ({"metric": "voc_map", "voc_iou": 0.4}, "vinbig", "voc_map"),
+    ("fasterrcnn", "coco"): ({"metric": "map50_95"}, "wheat", "map50_95"),
+    ("fasterrcnn", "vinbig"): ({"metric": "map50"}, "vinbig", "map50"),
+}
+
+
+@pytest.fixture(scope="module")
+def detection_notebooks(tmp_path_factory):
+    out = tmp_path_factory.mktemp("gen")
+    notebooks = {}
+    for arch in ("yolov8", "fasterrcnn"):
+        folder = generate("detection", arch, competition="global-wheat-detection", kaggle_user="tester", out_dir=out)
+        notebooks[arch] = folder / f"{folder.name}.ipynb"
+    return notebooks
+
+
+@pytest.mark.parametrize(("arch", "layout"), list(CASES))
+def test_smoke_run_writes_a_valid_prediction_string_submission(arch, layout, detection_notebooks, tmp_path):
+    params, fmt, metric = CASES[(arch, layout)]
+    result = run_smoke(detection_notebooks[arch], layout=layout, out_dir=tmp_path, parameters={**LOW_CONF, **params})
+    data, work = result.work_dir.parent / "data", result.work_dir
+    sample = pd.read_csv(data / "sample_submission.csv", keep_default_na=False)
+    sub = pd.read_csv(work / "submission.csv", keep_default_na=False)
+    assert list(sub.columns) == ["image_id", "PredictionString"]
+    assert sub["image_id"].tolist() == sample["image_id"].tolist()  # same ids, same order
+    n_boxes = 0
+    for text in sub["PredictionString"]:
+        if fmt == "vinbig" and text == "14 1 0 0 1 1":
+            continue
+        boxes, scores, labels = parse_prediction_string(fmt, text)
+        n_boxes += len(boxes)
+        assert ((scores >= 0) & (scores <= 1)).all()
+        assert (boxes[:, [0, 2]] >= 0).all() and (boxes[:, [0, 2]] <= IMAGE_W).all()  # original pixels, not 64 px
+        assert (boxes[:, [1, 3]] >= 0).all() and (boxes[:, [1, 3]] <= IMAGE_H).all()
+        assert (boxes[:, 2] >= boxes[:, 0]).all() and (boxes[:, 3] >= boxes[:, 1]).all()
+        if fmt == "vinbig":
+            assert set(labels.tolist()) <= {0, 1}  # the competition's class ids
+    assert n_boxes > 0
+
+    cv = json.loads((work / "cv.json").read_text())
+    assert cv["metric"] == metric and 0 <= cv["cv"] <= 1 and 0 <= cv["cv_tta"] <= 1
+    assert cv["tta_views"] == ["orig", "hflip"] and cv["n_oof"] == 24
+    assert sorted(int(f) for f in cv["folds"]) == [0, 1]
+    oof = pd.read_csv(work / "oof_boxes.csv")
+    assert len(oof) == cv["n_oof_boxes"] and oof["fold"].isin([0, 1]).all()
+    assert np.isfinite(oof[["x0", "y0", "x1", "y1", "score"]].to_numpy()).all()
+    assert result.network_attempts == 0
+
+
+def test_unknown_submission_format_lists_the_supported_ones(detection_notebooks, tmp_path):
+    with pytest.raises(SmokeError, match=r"submission_format='coco': supported formats are wheat, vinbig"):
+        run_smoke(detection_notebooks["fasterrcnn"], layout="wheat", out_dir=tmp_path,
+                  parameters={"submission_format": "coco", "train_folds": "0"})
