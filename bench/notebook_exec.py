@@ -8,8 +8,8 @@ import nbformat
 LAST_SETUP_MARK = "def fit_fold("  # the cell that defines the training functions; the fold loop after it is not run
 
 
-def notebook_namespace(notebook: Path, params: dict) -> dict:
-    """Execute the notebook's cells up to its training functions, with `params` overriding the parameters cell."""
+def notebook_namespace(notebook: Path, params: dict, last_mark: str = LAST_SETUP_MARK) -> dict:
+    """Execute the notebook's cells up to the one containing `last_mark`, with `params` overriding the parameters cell."""
     ns: dict = {}
     for cell in nbformat.read(notebook, as_version=4).cells:
         if cell.cell_type != "code":
@@ -17,9 +17,9 @@ def notebook_namespace(notebook: Path, params: dict) -> dict:
         exec(compile(cell.source, cell.id, "exec"), ns)
         if cell.id == "parameters":
             ns.update(params)
-        if LAST_SETUP_MARK in cell.source:
+        if last_mark in cell.source:
             return ns
-    raise RuntimeError(f"no cell defines {LAST_SETUP_MARK}")
+    raise RuntimeError(f"no cell contains {last_mark}")
 
 
 def images_per_second(ns: dict, dataset, one_epoch) -> float:

@@ -27,7 +27,7 @@ def _fail(err: NbgenError) -> None:
 @app.command()
 def new(
     task: Annotated[str, typer.Option(help="classification, segmentation or detection")],
-    arch: Annotated[str, typer.Option(help="registry preset, timm model or smp architecture name; see `nbgen list`")],
+    arch: Annotated[str, typer.Option(help="registry preset (any task), timm model or smp architecture name; see `nbgen list`")],
     competition: Annotated[str, typer.Option(help="competition slug, e.g. cassava-leaf-disease-classification")] = "",
     title: Annotated[str, typer.Option(help="notebook title, 5-50 characters (default: from competition and arch)")] = "",
     kaggle_user: Annotated[str, typer.Option(help="owner in kernel-metadata id (default: $KAGGLE_USERNAME)")] = "",
@@ -84,7 +84,8 @@ def list_(
 def smoke(
     notebook: Annotated[str, typer.Argument(help="a generated .ipynb")],
     layout: Annotated[str, typer.Option(help="synthetic data layout; classification: csv, onehot, binary, folders; "
-                                             "segmentation: rle_classes, rle_binary, mask_files, instances "
+                                             "segmentation: rle_classes, rle_binary, mask_files, instances; "
+                                             "detection: wheat, vinbig, coco, yolo "
                                              "(default: the task's first)")] = "",
     out: Annotated[str, typer.Option(help="folder for the synthetic data and outputs")] = "smoke-runs",
     timeout: Annotated[int, typer.Option(help="seconds allowed per cell")] = 600,

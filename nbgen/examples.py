@@ -7,7 +7,8 @@ from pathlib import Path
 
 from nbgen.generate import generate
 
-# Classification with small and large timm models, segmentation with per-class and per-instance RLE.
+# Classification with small and large timm models, segmentation with per-class and per-instance RLE,
+# detection with both families and both PredictionString formats.
 EXAMPLES = [
     {"task": "classification", "arch": "convnextv2_tiny", "competition": "cassava-leaf-disease-classification"},
     {"task": "classification", "arch": "efficientnet_b0", "competition": "plant-pathology-2020-fgvc7"},
@@ -24,6 +25,15 @@ EXAMPLES = [
         "arch": "segformer",
         "competition": "airbus-ship-detection",
         "overrides": {"vflip_p": "0.5", "tta_views": "orig,hflip,vflip,rot90"},
+    },
+    {"task": "detection", "arch": "yolov8", "competition": "global-wheat-detection",
+     "overrides": {"metric": "wheat", "conf_threshold": "0.4", "flipud": "0.5", "tta_views": "orig,hflip,vflip",
+                   "group_col": "source"}},
+    {
+        "task": "detection",
+        "arch": "fasterrcnn",
+        "competition": "vinbigdata-chest-xray-abnormalities-detection",
+        "overrides": {"metric": "voc_map", "voc_iou": "0.4", "submission_format": "vinbig"},
     },
 ]
 EXAMPLE_USER = "nbgen"

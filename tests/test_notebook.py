@@ -6,9 +6,9 @@ import nbformat
 import pytest
 
 from nbgen import generate, list_archs
-from nbgen.registry import get_arch
 from nbgen.config import param_specs
 from nbgen.notebook import Cell, drop_repeated_imports, split_cells
+from nbgen.registry import get_arch
 
 
 def test_split_cells_percent_format():
