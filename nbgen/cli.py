@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -100,6 +101,67 @@ def smoke(
     for stage, seconds in result.stage_seconds.items():
         typer.echo(f"  {stage:10} {seconds:6.1f}s")
     typer.echo(result.summary())
+
+
+@app.command()
+def bundle(
+    notebook_dir: Annotated[str, typer.Argument(help="a folder written by `nbgen new`")],
+    out: Annotated[str, typer.Option(help="bundle folder (default: <notebook folder>-bundle next to it)")] = "",
+    owner: Annotated[str, typer.Option(help="Kaggle owner of the bundle dataset (default: the notebook's)")] = "",
+    python: Annotated[str, typer.Option(help="Kaggle's Python version the wheels are for")] = "3.12",
+    weights: Annotated[list[str], typer.Option(help="a local weights file to include, repeatable")] = [],  # noqa: B006
+) -> None:
+    """Build the offline bundle (wheels, weights, manifest, dataset-metadata.json) and attach it to the notebook."""
+    from nbgen.bundle import build_bundle
+
+    try:
+        folder = build_bundle(Path(notebook_dir), Path(out) if out else None, owner=owner, python=python,
+                              weights=[Path(w) for w in weights])
+    except NbgenError as err:
+        _fail(err)
+    typer.echo(f"bundle: {folder}\nnext: nbgen check {notebook_dir}   then: nbgen push {notebook_dir} --bundle")
+
+
+@app.command()
+def check(
+    notebook_dir: Annotated[str, typer.Argument(help="a folder written by `nbgen new`")],
+    smoke: Annotated[bool, typer.Option(help="also run the notebook on synthetic data with the network blocked")] = True,
+) -> None:
+    """Check a notebook folder before pushing: metadata rules, notebook, bundle, and a smoke run."""
+    from nbgen.check import check_folder
+
+    problems = check_folder(Path(notebook_dir))
+    for problem in problems:
+        typer.echo(f"error: {problem}", err=True)
+    if problems:
+        raise typer.Exit(2)
+    if smoke:
+        from nbgen.smoke import run_smoke
+
+        metadata = json.loads((Path(notebook_dir) / "kernel-metadata.json").read_text())
+        try:
+            result = run_smoke(Path(notebook_dir) / metadata["code_file"], out_dir=Path(notebook_dir).parent / "smoke-runs")
+        except NbgenError as err:
+            _fail(err)
+        typer.echo(f"smoke: {result.summary()}")
+    typer.echo(f"{notebook_dir}: ready to push")
+
+
+@app.command()
+def push(
+    notebook_dir: Annotated[str, typer.Argument(help="a folder written by `nbgen new`")],
+    bundle: Annotated[bool, typer.Option("--bundle", help="create or version the bundle dataset first")] = False,
+    wait: Annotated[bool, typer.Option(help="poll `kaggle kernels status` until the run ends")] = False,
+    poll: Annotated[float, typer.Option(help="seconds between status polls")] = 30.0,
+) -> None:
+    """Push with your kaggle CLI (`kaggle kernels push`); --wait follows the run and prints a failure."""
+    from nbgen.push import push as push_folder
+
+    try:
+        state = push_folder(Path(notebook_dir), with_bundle=bundle, wait=wait, poll_seconds=poll, echo=typer.echo)
+    except NbgenError as err:
+        _fail(err)
+    typer.echo(f"{notebook_dir}: {state}")
 
 
 def main() -> None:

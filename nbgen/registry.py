@@ -156,3 +156,8 @@ def _timm_model_names() -> set[str] | None:
     import timm  # heavy: imported only to validate a name outside the registry
 
     return set(timm.list_models())
+
+
+def family_wheels(family: str) -> list[str]:
+    """Pinned requirements a model family needs beyond Kaggle's image (registry.toml [family.*])."""
+    return list(_load().get("family", {}).get(family, {}).get("wheels", []))

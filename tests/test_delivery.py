@@ -1,0 +1,256 @@
+"""Offline delivery: `nbgen bundle` (real package index, local weights), `nbgen check` rules, `nbgen push` with a fake kaggle CLI."""
+
+import json
+import os
+import stat
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from nbgen import generate
+from nbgen.bundle import BundleError, build_bundle, fetch_url, sha256
+from nbgen.check import check_folder
+from nbgen.cli import app
+from nbgen.push import PushError, push
+from nbgen.smoke import run_smoke
+
+SMALL_WHEEL = "ensemble-boxes==1.0.9"  # pure Python, a few kB, already installed by the test extras
+
+
+@pytest.fixture()
+def folder(tmp_path):
+    return generate("detection", "fasterrcnn", competition="global-wheat-detection", kaggle_user="alice",
+                    out_dir=tmp_path / "nb")
+
+
+@pytest.fixture(scope="module")
+def bundled(tmp_path_factory):
+    """A torchvision detection notebook with its real bundle (one wheel from the package index, one weights file)."""
+    root = tmp_path_factory.mktemp("bundled")
+    folder = generate("detection", "fasterrcnn", competition="global-wheat-detection", kaggle_user="alice", out_dir=root)
+    weights = root / "fasterrcnn_resnet50_fpn_v2_coco.pth"
+    weights.write_bytes(os.urandom(2048))
+    bundle = build_bundle(folder, weights=[weights])
+    return folder, bundle, weights
+
+
+def test_bundle_downloads_the_wheel_and_records_checksums(bundled):
+    folder, bundle, weights = bundled
+    manifest = json.loads((bundle / "nbgen-manifest.json").read_text())
+    [wheel] = manifest["wheels"]
+    assert wheel["requirement"] == SMALL_WHEEL and wheel["file"].startswith("ensemble_boxes-1.0.9-") and wheel["file"].endswith(".whl")
+    assert (bundle / wheel["file"]).is_file() and sha256(bundle / wheel["file"]) == wheel["sha256"]
+    assert manifest["weights"] == [{"file": f"weights/{weights.name}", "sha256": sha256(weights), "source": str(weights)}]
+    assert manifest["python"] == "3.12" and manifest["notebook"] == "alice/global-wheat-detection-fasterrcnn"
+    dataset = json.loads((bundle / "dataset-metadata.json").read_text())
+    assert 6 <= len(dataset["title"]) <= 50 and dataset["id"] == manifest["dataset"] and dataset["id"].startswith("alice/")
+    metadata = json.loads((folder / "kernel-metadata.json").read_text())
+    assert manifest["dataset"] in metadata["dataset_sources"] and "global-wheat-detection" in metadata["competition_sources"]
+    assert check_folder(folder) == []
+
+
+def test_bundle_rerun_reuses_files_by_checksum(bundled):
+    folder, bundle, weights = bundled
+    before = {p.name: p.stat().st_mtime_ns for p in bundle.rglob("*") if p.is_file() and p.suffix in (".whl", ".pth")}
+
+    def no_download(*args, **kwargs):
+        raise AssertionError("a wheel with a matching checksum must not be downloaded again")
+
+    build_bundle(folder, weights=[weights], runner=no_download)
+    after = {p.name: p.stat().st_mtime_ns for p in bundle.rglob("*") if p.is_file() and p.suffix in (".whl", ".pth")}
+    assert before == after
+    metadata = json.loads((folder / "kernel-metadata.json").read_text())
+    assert len(metadata["dataset_sources"]) == 1  # attached once
+
+
+def test_interrupted_download_leaves_no_file(tmp_path):
+    class Broken:
+        def __init__(self):
+            self.calls = 0
+
+        def read(self, size=-1):
+            self.calls += 1
+            if self.calls > 1:
+                raise ConnectionResetError("connection lost")
+            return b"x" * 10
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+    target = tmp_path / "weights" / "model.pt"
+    with pytest.raises(ConnectionResetError):
+        fetch_url("https://example.invalid/model.pt", target, opener=lambda url: Broken())
+    assert list(target.parent.iterdir()) == []
+
+
+def test_bundle_errors_are_named(folder, tmp_path):
+    with pytest.raises(BundleError, match="no such file"):
+        build_bundle(folder, weights=[tmp_path / "missing.pt"], requirements=[])
+    with pytest.raises(BundleError, match="no kernel-metadata.json"):
+        build_bundle(tmp_path)
+
+    class Failed:
+        returncode, stdout, stderr = 1, "", "ERROR: No matching distribution found for nothing-here==9"
+
+    with pytest.raises(BundleError, match="pip could not download nothing-here==9 for Python 3.12: ERROR: No matching"):
+        build_bundle(folder, requirements=["nothing-here==9"], runner=lambda *a, **k: Failed())
+    assert not list((folder.parent / f"{folder.name}-bundle").glob("*.whl"))
+
+
+def _edit(folder, **changes):
+    path = folder / "kernel-metadata.json"
+    metadata = json.loads(path.read_text())
+    metadata.update(changes)
+    path.write_text(json.dumps(metadata))
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    ({"id": "alice/another-slug"}, "id: slug 'another-slug' must be the title's slug"),
+    ({"id": "no slash"}, "id: 'no slash' is not owner/slug"),
+    ({"title": "Wh"}, "title: 'Wh' has 2 characters"),
+    ({"code_file": "other.ipynb"}, "code_file: 'other.ipynb' is not in"),
+    ({"machine_shape": "NvidiaTeslaP100"}, "machine_shape: 'NvidiaTeslaP100'"),
+    ({"enable_internet": True}, "enable_internet: must be false"),
+    ({"competition_sources": ["Global Wheat"]}, "competition_sources: 'Global Wheat' is not a competition slug"),
+    ({"dataset_sources": ["alice"]}, "dataset_sources: 'alice' is not owner/slug"),
+    ({"model_sources": ["timm/x"]}, "model_sources: 'timm/x' is not owner/model/framework/variation/version"),
+])
+def test_check_names_each_broken_metadata_rule(folder, change, message):
+    _edit(folder, **change)
+    problems = check_folder(folder)
+    assert any(message in p for p in problems), problems
+
+
+def test_check_notebook_and_bundle_rules(folder):
+    assert check_folder(folder) == [f"bundle: the notebook needs {SMALL_WHEEL} (not in Kaggle's image); run `nbgen bundle {folder}`"]
+    notebook = folder / f"{folder.name}.ipynb"
+    nb = json.loads(notebook.read_text())
+    del nb["metadata"]["kernelspec"]
+    for cell in nb["cells"]:
+        cell.get("metadata", {}).pop("tags", None)
+    notebook.write_text(json.dumps(nb))
+    problems = check_folder(folder)
+    assert any(p.startswith("notebook kernelspec: missing") for p in problems)
+    assert any(p.startswith("notebook parameters cell: 0 cells tagged") for p in problems)
+
+
+def test_check_finds_a_bundle_that_lacks_the_wheel_or_is_not_attached(bundled, tmp_path):
+    folder, bundle, _ = bundled
+    link = json.loads((folder / "bundle.json").read_text())
+    empty = tmp_path / "empty-bundle"
+    empty.mkdir()
+    (empty / "nbgen-manifest.json").write_text(json.dumps({"wheels": []}))
+    (folder / "bundle.json").write_text(json.dumps({**link, "path": str(empty)}))
+    try:
+        assert check_folder(folder) == [f"bundle: {SMALL_WHEEL} is missing from {empty}; run `nbgen bundle {folder}`"]
+        metadata = json.loads((folder / "kernel-metadata.json").read_text())
+        _edit(folder, dataset_sources=[])
+        assert any(p.startswith("dataset_sources: the bundle") for p in check_folder(folder))
+        _edit(folder, dataset_sources=metadata["dataset_sources"])
+    finally:
+        (folder / "bundle.json").write_text(json.dumps(link))
+
+
+def test_check_command_exits_2_with_one_line_per_problem(folder):
+    _edit(folder, enable_internet=True, machine_shape="")
+    result = CliRunner().invoke(app, ["check", str(folder), "--no-smoke"])
+    assert result.exit_code == 2
+    lines = [line for line in result.output.splitlines() if line.startswith("error: ")]
+    assert len(lines) == 3 and any("enable_internet" in line for line in lines)
+
+
+FAKE_KAGGLE = '''#!{python}
+import os, sys
+args = sys.argv[1:]
+log = os.environ["FAKE_KAGGLE_LOG"]
+open(log, "a").write(" ".join(args) + "\\n")
+scenario = os.environ.get("FAKE_KAGGLE", "ok")
+if args[:2] == ["kernels", "push"]:
+    if scenario == "invalid":
+        print("Kernel push error: The following are not valid dataset sources: alice/nope")
+        sys.exit(0)
+    print("Kernel version 1 successfully pushed.  Please check progress at https://www.kaggle.com/code/alice/x")
+elif args[:2] == ["kernels", "status"]:
+    count = len([l for l in open(log) if l.startswith("kernels status")])
+    if count < 2:
+        print(args[2] + ' has status "running"')
+    elif scenario == "error":
+        print(args[2] + ' has status "error"')
+        print('Failure message: "CUDA out of memory"')
+    else:
+        print(args[2] + ' has status "complete"')
+elif args[:2] == ["datasets", "status"]:
+    sys.exit(1)
+elif args[:2] == ["datasets", "create"]:
+    print("Dataset creation successful")
+'''
+
+
+@pytest.fixture()
+def fake_kaggle(tmp_path, monkeypatch):
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    script = bin_dir / "kaggle"
+    script.write_text(FAKE_KAGGLE.format(python=sys.executable))
+    script.chmod(script.stat().st_mode | stat.S_IEXEC)
+    log = tmp_path / "kaggle.log"
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv("FAKE_KAGGLE_LOG", str(log))
+    monkeypatch.setenv("KAGGLE_USERNAME", "alice")
+    monkeypatch.setenv("KAGGLE_KEY", "secret")
+    return log
+
+
+def test_push_success_waits_for_completion(folder, fake_kaggle):
+    lines = []
+    assert push(folder, wait=True, poll_seconds=0, echo=lines.append) == "complete"
+    calls = fake_kaggle.read_text().splitlines()
+    assert calls[0] == f"kernels push -p {folder}" and calls[1:] == ["kernels status alice/global-wheat-detection-fasterrcnn"] * 2
+
+
+def test_push_with_bundle_creates_the_dataset_first(bundled, fake_kaggle):
+    folder, bundle, _ = bundled
+    push(folder, with_bundle=True, echo=lambda line: None)
+    calls = fake_kaggle.read_text().splitlines()
+    assert calls[:2] == [f"datasets status {json.loads((folder / 'bundle.json').read_text())['dataset']}",
+                         f"datasets create -p {bundle} --dir-mode zip"]
+    assert calls[2].startswith("kernels push")
+
+
+def test_push_reports_invalid_sources_and_failed_kernels(folder, fake_kaggle, monkeypatch):
+    monkeypatch.setenv("FAKE_KAGGLE", "invalid")
+    with pytest.raises(PushError, match="not valid dataset sources: alice/nope"):
+        push(folder, echo=lambda line: None)
+    monkeypatch.setenv("FAKE_KAGGLE", "error")
+    with pytest.raises(PushError, match='ended with status error: .*CUDA out of memory'):
+        push(folder, wait=True, poll_seconds=0, echo=lambda line: None)
+
+
+def test_push_without_cli_or_credentials(folder, tmp_path, monkeypatch, fake_kaggle):
+    monkeypatch.delenv("KAGGLE_KEY")
+    monkeypatch.setenv("KAGGLE_CONFIG_DIR", str(tmp_path / "nothing"))
+    with pytest.raises(PushError, match="no Kaggle credentials: put kaggle.json"):
+        push(folder, echo=lambda line: None)
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    result = CliRunner().invoke(app, ["push", str(folder)])
+    assert result.exit_code == 2 and "the kaggle CLI is not on PATH; install it with `pip install kaggle`" in result.output
+
+
+@pytest.mark.smoke
+def test_notebook_installs_from_a_bundle_mounted_like_kaggle(bundled, classification_notebook, tmp_path):
+    pytest.importorskip("papermill")
+    _, bundle, _ = bundled
+    mounted = tmp_path / "kaggle" / "input" / "datasets" / "alice" / bundle.name
+    mounted.parent.mkdir(parents=True)
+    mounted.symlink_to(bundle, target_is_directory=True)
+    result = run_smoke(classification_notebook, layout="csv", out_dir=tmp_path,
+                       parameters={"wheels_dir": str(mounted), "train_folds": "0"})
+    outputs = json.loads(Path(result.executed).read_text())["cells"]
+    printed = "".join("".join(o.get("text", "")) for c in outputs for o in c.get("outputs", []))
+    assert f"installing 1 wheels from {mounted}" in printed
+    assert result.network_attempts == 0
