@@ -37,21 +37,28 @@ def new(
     model_source: Annotated[str, typer.Option(help="Kaggle model owner/model/framework/variation/version holding the weights")] = "",
     out: Annotated[str, typer.Option(help="output folder")] = "generated",
     force: Annotated[bool, typer.Option(help="replace an existing notebook folder")] = False,
+    kernels: Annotated[str, typer.Option(help="single: one notebook; pair: a training and an inference kernel")] = "single",
 ) -> None:
-    """Write OUT/<slug>/<slug>.ipynb and OUT/<slug>/kernel-metadata.json."""
+    """Write OUT/<slug>/<slug>.ipynb and OUT/<slug>/kernel-metadata.json (two such folders with --kernels pair)."""
     from nbgen.config import parse_overrides
-    from nbgen.generate import generate
+    from nbgen.generate import generate, generate_pair
 
+    if kernels not in ("single", "pair"):
+        _fail(NbgenError(f"--kernels {kernels!r}: use single or pair"))
     try:
-        folder = generate(
+        make = generate if kernels == "single" else generate_pair
+        made = make(
             task, arch, competition=competition, title=title or None, kaggle_user=kaggle_user or None,
             overrides=parse_overrides(set_), datasets=dataset, model_source=model_source, out_dir=out, force=force,
         )
     except NbgenError as err:
         _fail(err)
-    typer.echo(f"wrote {folder / (folder.name + '.ipynb')}")
-    typer.echo(f"wrote {folder / 'kernel-metadata.json'}")
-    typer.echo(f"next: nbgen smoke {folder / (folder.name + '.ipynb')}   then: kaggle kernels push -p {folder}")
+    folders = [made] if kernels == "single" else list(made)
+    for folder in folders:
+        typer.echo(f"wrote {folder / (folder.name + '.ipynb')}")
+        typer.echo(f"wrote {folder / 'kernel-metadata.json'}")
+    pushes = "   then: ".join(f"kaggle kernels push -p {folder}" for folder in folders)
+    typer.echo(f"next: nbgen smoke {folders[0] / (folders[0].name + '.ipynb')}   then: {pushes}")
 
 
 @app.command("list")

@@ -18,6 +18,9 @@ from nbgen.registry import Arch, Task, get_arch, get_task
 from nbgen.render import render_stage
 from nbgen.version import __version__
 
+ROLES = ("full", "train", "infer")
+PAIR_SUFFIX = {"train": "train", "infer": "infer"}
+
 
 def generate(
     task: str,
@@ -38,10 +41,47 @@ def generate(
         NbgenError: bad task, arch, parameter, title, slug or source, or an existing folder
             without `force`. Nothing is written then.
     """
+    return _generate(task, arch, competition, title, kaggle_user, overrides, datasets, model_source, out_dir, force,
+                     roles=("full",))[0]
+
+
+def generate_pair(
+    task: str,
+    arch: str,
+    *,
+    competition: str = "",
+    title: str | None = None,
+    kaggle_user: str | None = None,
+    overrides: Mapping[str, str] | None = None,
+    datasets: Sequence[str] = (),
+    model_source: str = "",
+    out_dir: str | os.PathLike[str] = "generated",
+    force: bool = False,
+) -> tuple[Path, Path]:
+    """Write a training kernel and an inference kernel that attaches the training kernel's output.
+
+    The training kernel trains, validates and saves checkpoints, out-of-fold predictions and the
+    label map; the inference kernel (internet off, the training kernel in kernel_sources)
+    predicts the test set batch by batch and writes submission.csv.
+    """
+    train, infer = _generate(task, arch, competition, title, kaggle_user, overrides, datasets, model_source, out_dir,
+                             force, roles=("train", "infer"))
+    return train, infer
+
+
+def _generate(
+    task: str, arch: str, competition: str, title: str | None, kaggle_user: str | None,
+    overrides: Mapping[str, str] | None, datasets: Sequence[str], model_source: str,
+    out_dir: str | os.PathLike[str], force: bool, roles: tuple[str, ...],
+) -> list[Path]:
+    """Check every input first (nothing is written on an error), then write one folder per kernel role."""
     task_spec = get_task(task)
     arch_spec = get_arch(task, arch)
     kaggle.check_competition(competition)
-    title = kaggle.check_title(title or kaggle.default_title(task, arch_spec.key, competition))
+    base = title or kaggle.default_title(task, arch_spec.key, competition)
+    if roles != ("full",):
+        base = base[: kaggle.TITLE_MAX - 6].rstrip()  # room for " train" / " infer"
+    titles = {role: kaggle.check_title(base if role == "full" else f"{base} {PAIR_SUFFIX[role]}") for role in roles}
     user = kaggle.check_user(kaggle_user or os.environ.get("KAGGLE_USERNAME") or kaggle.PLACEHOLDER_USER)
     datasets = [kaggle.check_dataset(d) for d in datasets]
     overrides = dict(overrides or {})
@@ -51,40 +91,49 @@ def generate(
         overrides.setdefault("pretrained_path", kaggle.model_mount_path(model_source))
     params = build_params(task, arch_spec, competition, overrides)
 
-    slug = kaggle.slugify(title)
-    folder = Path(out_dir) / slug
-    if folder.exists() and not force:
-        raise OutputExistsError(f"{folder} exists; pass --force to replace it, or choose another --out or --title")
+    folders = {role: Path(out_dir) / kaggle.slugify(t) for role, t in titles.items()}
+    for folder in folders.values():
+        if folder.exists() and not force:
+            raise OutputExistsError(f"{folder} exists; pass --force to replace it, or choose another --out or --title")
 
-    provenance = {
-        "version": __version__,
-        "task": task,
-        "arch": arch_spec.key,
-        "model": arch_spec.model,
-        "competition": competition,
-        "overrides": dict(sorted(overrides.items())),
-    }
-    notebook = render_notebook(task_spec, arch_spec, params, title, provenance)
-    metadata = kaggle.kernel_metadata(
-        user=user,
-        title=title,
-        code_file=f"{slug}.ipynb",
-        competition=competition,
-        datasets=datasets,
-        models=models,
-    )
-    files = {f"{slug}.ipynb": notebook, "kernel-metadata.json": json.dumps(metadata, indent=2, sort_keys=True) + "\n"}
-    _write_folder(folder, files, force)
-    return folder
+    written = []
+    for role, role_title in titles.items():
+        slug = folders[role].name
+        provenance = {
+            "version": __version__,
+            "task": task,
+            "arch": arch_spec.key,
+            "model": arch_spec.model,
+            "competition": competition,
+            "role": role,
+            "overrides": dict(sorted(overrides.items())),
+        }
+        notebook = render_notebook(task_spec, arch_spec, params, role_title, provenance, role)
+        metadata = kaggle.kernel_metadata(
+            user=user,
+            title=role_title,
+            code_file=f"{slug}.ipynb",
+            competition=competition,
+            datasets=datasets,
+            models=models,
+            kernels=[f"{user}/{folders['train'].name}"] if role == "infer" else [],
+        )
+        files = {f"{slug}.ipynb": notebook, "kernel-metadata.json": json.dumps(metadata, indent=2, sort_keys=True) + "\n"}
+        _write_folder(folders[role], files, force)
+        written.append(folders[role])
+    return written
 
 
 def render_notebook(
-    task: Task, arch: Arch, params: Mapping[str, Any], title: str, provenance: Mapping[str, Any]
+    task: Task, arch: Arch, params: Mapping[str, Any], title: str, provenance: Mapping[str, Any], role: str = "full"
 ) -> str:
-    """Render every stage of `task` and return the notebook's JSON text."""
-    context = {"title": title, "task": task, "arch": arch, "params": params}
+    """Render every stage of `task` for a kernel `role` (full, train or infer) and return the notebook's JSON text."""
+    context = {"title": title, "task": task, "arch": arch, "params": params, "role": role}
+    skipped = {"full": (), "train": ("submit",), "infer": ("validate",)}[role]
     cells: list[Cell] = []
     for stage in task.stages:
+        if stage in skipped:
+            continue
         if stage == "parameters":
             cells.append(parameters_cell(param_specs(task.name, arch.family), params))
         else:

@@ -95,6 +95,7 @@ def kernel_metadata(
     competition: str,
     datasets: Sequence[str] = (),
     models: Sequence[str] = (),
+    kernels: Sequence[str] = (),
 ) -> dict[str, Any]:
     """Return kernel-metadata.json for `kaggle kernels push -p DIR`: GPU T4 x2, internet off."""
     return {
@@ -111,6 +112,6 @@ def kernel_metadata(
         "machine_shape": "NvidiaTeslaT4",
         "competition_sources": [competition] if competition else [],
         "dataset_sources": list(datasets),
-        "kernel_sources": [],
+        "kernel_sources": list(kernels),
         "model_sources": list(models),
     }

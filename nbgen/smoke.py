@@ -68,6 +68,7 @@ def run_smoke(
         raise SmokeError(str(err)) from None
     params = {"smoke": True, "data_dir": str(synth.folder.resolve()), "work_dir": str(work_dir.resolve()),
               **(parameters or {})}
+    work_dir = Path(params["work_dir"])  # a caller may point it elsewhere (an inference kernel at its training output)
     env = {**os.environ, "NBGEN_NET_LOG": str(net_log.resolve()), "MPLBACKEND": "Agg",
            "PYTHONPATH": os.pathsep.join(filter(None, [str(GUARD_DIR), os.environ.get("PYTHONPATH", "")]))}
     cmd = [sys.executable, "-m", "papermill", str(notebook), str(executed), "--cwd", str(work_dir),
@@ -81,8 +82,16 @@ def run_smoke(
     result.stage_seconds = stage_seconds(executed)
     if result.network_attempts:
         raise SmokeError(f"{result.network_attempts} network attempt(s): {net_log.read_text().splitlines()[:3]}")
-    result.cv, result.submission_rows = check_outputs(work_dir, synth)
+    if notebook_role(notebook) == "train":  # a training kernel writes no submission
+        result.cv = json.loads((work_dir / "cv.json").read_text())
+    else:
+        result.cv, result.submission_rows = check_outputs(work_dir, synth)
     return result
+
+
+def notebook_role(notebook: Path) -> str:
+    """full, or train / infer for the kernels of a pair (recorded by nbgen in the notebook's metadata)."""
+    return json.loads(notebook.read_text()).get("metadata", {}).get("nbgen", {}).get("role", "full")
 
 
 def default_layout(notebook: Path) -> str:

@@ -254,3 +254,67 @@ def test_notebook_installs_from_a_bundle_mounted_like_kaggle(bundled, classifica
     printed = "".join("".join(o.get("text", "")) for c in outputs for o in c.get("outputs", []))
     assert f"installing 1 wheels from {mounted}" in printed
     assert result.network_attempts == 0
+
+
+def test_pair_writes_a_training_and_an_inference_kernel(tmp_path):
+    import nbformat
+
+    from nbgen.generate import generate_pair
+
+    train, infer = generate_pair("segmentation", "unet", competition="severstal-steel-defect-detection",
+                                 kaggle_user="alice", out_dir=tmp_path)
+    train_meta = json.loads((train / "kernel-metadata.json").read_text())
+    infer_meta = json.loads((infer / "kernel-metadata.json").read_text())
+    assert train_meta["id"] == "alice/severstal-steel-defect-detection-unet-train" and train_meta["kernel_sources"] == []
+    assert infer_meta["kernel_sources"] == [train_meta["id"]] and infer_meta["enable_internet"] is False
+    assert infer_meta["competition_sources"] == ["severstal-steel-defect-detection"]
+    stages = {}
+    for folder in (train, infer):
+        nb = nbformat.read(folder / f"{folder.name}.ipynb", as_version=4)
+        stages[folder] = {c.id.rsplit("-", 1)[0] for c in nb.cells}
+        assert check_folder(folder) == [f"bundle: the notebook needs segmentation-models-pytorch==0.6.0 (not in Kaggle's "
+                                        f"image); run `nbgen bundle {folder}`"]
+    assert "submit" not in stages[train] and "validate" in stages[train]
+    assert "validate" not in stages[infer] and "submit" in stages[infer]
+    result = CliRunner().invoke(app, ["new", "--task", "segmentation", "--arch", "unet", "--kernels", "three",
+                                      "--out", str(tmp_path / "x")])
+    assert result.exit_code == 2 and "--kernels 'three': use single or pair" in result.output
+
+
+def test_training_output_is_found_under_both_mount_layouts(tmp_path):
+    from lib.paths import find_training_output, link_outputs
+
+    work = tmp_path / "working"
+    work.mkdir()
+    with pytest.raises(FileNotFoundError, match="no training kernel output .*attach the training kernel's output"):
+        find_training_output(work, tmp_path / "input")
+    for output in (tmp_path / "input" / "my-train", tmp_path / "new" / "notebooks" / "alice" / "my-train"):
+        (output / "runs").mkdir(parents=True)
+        (output / "nbgen-train.json").write_text("{}")
+        (output / "fold0_best.pt").write_bytes(b"x")
+        (output / "submission.csv").write_text("id\n")
+        root = output.parent if output.parent.name != "alice" else tmp_path / "new"
+        assert find_training_output(work, root) == output
+    link_outputs(tmp_path / "input" / "my-train", work)
+    assert sorted(p.name for p in work.iterdir()) == ["fold0_best.pt", "nbgen-train.json", "runs"]
+    assert (work / "runs").is_symlink() and (work / "fold0_best.pt").read_bytes() == b"x"
+    assert find_training_output(work, tmp_path / "nowhere") == work
+
+
+@pytest.mark.smoke
+@pytest.mark.parametrize(("task", "arch", "layout"), [("segmentation", "unet", "rle_classes"), ("detection", "yolov8", "wheat")])
+def test_pair_smoke_inference_kernel_predicts_from_the_training_output(task, arch, layout, tmp_path):
+    pytest.importorskip("papermill")
+    from nbgen.generate import generate_pair
+
+    train, infer = generate_pair(task, arch, kaggle_user="alice", out_dir=tmp_path / "gen")
+    trained = run_smoke(train / f"{train.name}.ipynb", layout=layout, out_dir=tmp_path / "runs")
+    assert not (trained.work_dir / "submission.csv").exists()
+    assert json.loads((trained.work_dir / "nbgen-train.json").read_text())["trained_folds"] == [0, 1]
+    inferred = run_smoke(infer / f"{infer.name}.ipynb", layout=layout, out_dir=tmp_path / "runs",
+                         parameters={"work_dir": str(trained.work_dir.resolve())})
+    assert inferred.submission_rows > 0 and inferred.network_attempts == 0
+    executed = json.loads(Path(inferred.executed).read_text())
+    assert not any("for fold in folds_to_train" in "".join(c["source"]) for c in executed["cells"])  # no training loop
+    printed = "".join("".join(o.get("text", "")) for c in executed["cells"] for o in c.get("outputs", []))
+    assert "ms per image" in printed and "training output:" in printed

@@ -141,3 +141,34 @@ def training_images(folder, table_ids=(), exclude=None):
     )
     with_ext = any(s in str(i).lower() for i in list(table_ids)[:20] for s in IMAGE_SUFFIXES)
     return {(p.name if with_ext else p.stem): p for p in files}
+
+
+TRAIN_MARKER = "nbgen-train.json"
+
+
+def find_training_output(work_dir, input_root=KAGGLE_INPUT):
+    """The training kernel's output folder: work_dir when it holds one, else an attached kernel output.
+
+    Kernel outputs are mounted at /kaggle/input/<slug> or deeper (/kaggle/input/notebooks/<owner>/<slug>).
+    """
+    if (Path(work_dir) / TRAIN_MARKER).is_file():
+        return Path(work_dir)
+    root = Path(input_root)
+    hits = sorted(root.glob(f"*/{TRAIN_MARKER}")) + sorted(root.glob(f"*/*/*/{TRAIN_MARKER}"))
+    if hits:
+        return hits[0].parent
+    raise FileNotFoundError(
+        f"no training kernel output ({TRAIN_MARKER}) in {work_dir} or under {root}; attach the training "
+        "kernel's output (kernel_sources), or set work_dir to the folder that holds it"
+    )
+
+
+def link_outputs(source, work_dir):
+    """Make the training outputs visible in work_dir as symlinks (the input mount is read-only)."""
+    source, work_dir = Path(source), Path(work_dir)
+    if source.resolve() == work_dir.resolve():
+        return
+    for entry in sorted(source.iterdir()):
+        target = work_dir / entry.name
+        if entry.name != "submission.csv" and not target.exists():
+            target.symlink_to(entry.resolve(), target_is_directory=entry.is_dir())
