@@ -103,6 +103,31 @@ def fetch_url(url: str, destination: Path, opener: Callable[[str], Any] = urllib
     return destination
 
 
+ULTRALYTICS_ASSETS = "https://github.com/ultralytics/assets/releases/download/v8.3.0"
+
+
+def weights_url(provenance: dict[str, Any]) -> tuple[str, str]:
+    """(URL, file name) of the pretrained weights of a notebook's model, for an online machine."""
+    arch = get_arch(provenance["task"], provenance["arch"])
+    model = provenance["model"]
+    if arch.family == "ultralytics":
+        return f"{ULTRALYTICS_ASSETS}/{model}", model
+    if arch.family == "torchvision":
+        import torchvision
+
+        url = torchvision.models.get_model_weights(model).DEFAULT.url
+        return url, url.rsplit("/", 1)[1]
+    if arch.family == "smp":
+        encoder = str(provenance.get("overrides", {}).get("encoder_name", arch.params.get("encoder_name", "")))
+        model = encoder.removeprefix("tu-")
+        if not encoder.startswith("tu-"):
+            raise BundleError(f"encoder {model!r} is an smp encoder: download its weights yourself and pass --weights FILE")
+    import timm
+
+    repo = timm.models.get_pretrained_cfg(model.split(".")[0]).hf_hub_id if "." not in model else f"timm/{model}"
+    return f"https://huggingface.co/{repo}/resolve/main/model.safetensors", f"{repo.split('/')[-1]}.safetensors"
+
+
 def cached_weights(model: str) -> Path | None:
     """A weights file for `model` already on this machine: Hugging Face, torch hub or ultralytics caches."""
     base = model.split(".")[0].removeprefix("tu-")
@@ -125,13 +150,15 @@ def build_bundle(
     owner: str = "",
     python: str = DEFAULT_PYTHON,
     weights: Sequence[Path] = (),
+    download: bool = False,
     requirements: Sequence[str] | None = None,
     runner: Callable[..., Any] = subprocess.run,
 ) -> Path:
     """Build (or refresh) the bundle of a notebook folder; return the bundle folder.
 
     weights: local files to include; without any, a matching file from a local cache is used
-    when there is one. requirements: override the family's wheel list (tests use a small one).
+    when there is one, else with `download` the model's published weights are fetched.
+    requirements: override the family's wheel list (tests use a small one).
     """
     notebook_dir = Path(notebook_dir)
     _, provenance, metadata = notebook_provenance(notebook_dir)
@@ -151,6 +178,16 @@ def build_bundle(
 
     weight_entries = []
     sources = [Path(w) for w in weights] or [p for p in [cached_weights(provenance["model"])] if p]
+    if not sources and download:
+        url, name = weights_url(provenance)
+        target = bundle_dir / "weights" / name
+        if not target.is_file():
+            try:
+                fetch_url(url, target)
+            except OSError as err:
+                raise BundleError(f"could not download {url} ({err}); download it on a machine with internet "
+                                  "and pass --weights FILE") from None
+        sources = [target]
     for source in sources:
         if not source.is_file():
             raise BundleError(f"--weights {source}: no such file")

@@ -117,13 +117,14 @@ def bundle(
     owner: Annotated[str, typer.Option(help="Kaggle owner of the bundle dataset (default: the notebook's)")] = "",
     python: Annotated[str, typer.Option(help="Kaggle's Python version the wheels are for")] = "3.12",
     weights: Annotated[list[str], typer.Option(help="a local weights file to include, repeatable")] = [],  # noqa: B006
+    download: Annotated[bool, typer.Option(help="fetch the model's published weights when none is given or cached")] = False,
 ) -> None:
     """Build the offline bundle (wheels, weights, manifest, dataset-metadata.json) and attach it to the notebook."""
     from nbgen.bundle import build_bundle
 
     try:
         folder = build_bundle(Path(notebook_dir), Path(out) if out else None, owner=owner, python=python,
-                              weights=[Path(w) for w in weights])
+                              weights=[Path(w) for w in weights], download=download)
     except NbgenError as err:
         _fail(err)
     typer.echo(f"bundle: {folder}\nnext: nbgen check {notebook_dir}   then: nbgen push {notebook_dir} --bundle")

@@ -102,6 +102,16 @@ def test_bundle_errors_are_named(folder, tmp_path):
     assert not list((folder.parent / f"{folder.name}-bundle").glob("*.whl"))
 
 
+def test_failed_weight_download_says_what_to_do(folder, tmp_path, monkeypatch):
+    import nbgen.bundle
+
+    monkeypatch.setattr(nbgen.bundle, "weights_url", lambda provenance: (f"file://{tmp_path}/absent.pth", "absent.pth"))
+    monkeypatch.setattr(nbgen.bundle, "cached_weights", lambda model: None)
+    with pytest.raises(BundleError, match="could not download file://.*absent.pth .*pass --weights FILE"):
+        build_bundle(folder, download=True, requirements=[])
+    assert not list((folder.parent / f"{folder.name}-bundle" / "weights").iterdir())
+
+
 def _edit(folder, **changes):
     path = folder / "kernel-metadata.json"
     metadata = json.loads(path.read_text())
