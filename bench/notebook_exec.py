@@ -40,3 +40,24 @@ def notebook_epoch(ns: dict, dataset) -> float:
     scheduler = timm.scheduler.CosineLRScheduler(optimizer, t_initial=100, t_in_epochs=False)
     scaler = torch.amp.GradScaler(ns["device"].type, enabled=False)
     return images_per_second(ns, dataset, lambda: ns["train_one_epoch"](model, ema, optimizer, scheduler, scaler, dataset, 0, 0, 0))
+
+
+def plain_epoch_rate(ns: dict, dataset, loss_of) -> float:
+    """images/s of the plainest loop a person would write around the notebook's model and Dataset:
+    normalise, forward, `loss_of(output, target)`, backward, AdamW step."""
+    torch = ns["torch"]
+    model = ns["create_model"]()
+    optimizer = torch.optim.AdamW(model.parameters(), lr=ns["lr"], weight_decay=ns["weight_decay"])
+    mean, std = ns["MEAN"], ns["STD"]
+
+    def one_epoch():
+        model.train()
+        loader = torch.utils.data.DataLoader(dataset, batch_size=ns["batch_size"], shuffle=True, drop_last=True,
+                                             num_workers=ns["workers"])
+        for x, y in loader:
+            loss = loss_of(model((x.float() - mean) / std), y)
+            loss.backward()
+            optimizer.step()
+            optimizer.zero_grad(set_to_none=True)
+
+    return images_per_second(ns, dataset, one_epoch)

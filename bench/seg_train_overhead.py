@@ -12,7 +12,7 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from notebook_exec import images_per_second, notebook_epoch, notebook_namespace
+from notebook_exec import notebook_epoch, notebook_namespace, plain_epoch_rate
 
 from nbgen import generate
 from nbgen.synth import make_competition
@@ -21,24 +21,13 @@ from nbgen.synth import make_competition
 def reference_epoch(ns: dict, dataset) -> float:
     """The loop a person would write from smp's README: normalise, forward, BCE + Dice, backward, step."""
     torch, smp = ns["torch"], ns["smp"]
-    model = ns["create_model"]()
-    optimizer = torch.optim.AdamW(model.parameters(), lr=ns["lr"], weight_decay=ns["weight_decay"])
     dice = smp.losses.DiceLoss("multilabel", from_logits=True)
-    mean, std = ns["MEAN"], ns["STD"]
 
-    def one_epoch():
-        model.train()
-        loader = torch.utils.data.DataLoader(dataset, batch_size=ns["batch_size"], shuffle=True, drop_last=True,
-                                             num_workers=ns["workers"])
-        for x, y in loader:
-            logits = model((x.float() - mean) / std)
-            y = y.float()
-            loss = 0.5 * torch.nn.functional.binary_cross_entropy_with_logits(logits, y) + 0.5 * dice(logits, y)
-            loss.backward()
-            optimizer.step()
-            optimizer.zero_grad(set_to_none=True)
+    def loss_of(logits, y):
+        y = y.float()
+        return 0.5 * torch.nn.functional.binary_cross_entropy_with_logits(logits, y) + 0.5 * dice(logits, y)
 
-    return images_per_second(ns, dataset, one_epoch)
+    return plain_epoch_rate(ns, dataset, loss_of)
 
 
 def main() -> None:

@@ -12,31 +12,16 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from notebook_exec import images_per_second, notebook_epoch, notebook_namespace
+from notebook_exec import notebook_epoch, notebook_namespace, plain_epoch_rate
 
 from nbgen import generate
 from nbgen.synth import make_competition
 
 
 def reference_epoch(ns: dict, dataset) -> float:
-    """The plainest loop a person would write: normalise, forward, cross entropy, backward, step."""
+    """The plainest loop: normalise, forward, cross entropy, backward, step."""
     torch = ns["torch"]
-    model = ns["create_model"]()
-    optimizer = torch.optim.AdamW(model.parameters(), lr=ns["lr"], weight_decay=ns["weight_decay"])
-    mean, std = ns["MEAN"], ns["STD"]
-
-    def one_epoch():
-        model.train()
-        loader = torch.utils.data.DataLoader(dataset, batch_size=ns["batch_size"], shuffle=True, drop_last=True,
-                                             num_workers=ns["workers"])
-        for x, y in loader:
-            x = (x.float() - mean) / std
-            loss = torch.nn.functional.cross_entropy(model(x), y.argmax(1))
-            loss.backward()
-            optimizer.step()
-            optimizer.zero_grad(set_to_none=True)
-
-    return images_per_second(ns, dataset, one_epoch)
+    return plain_epoch_rate(ns, dataset, lambda logits, y: torch.nn.functional.cross_entropy(logits, y.argmax(1)))
 
 
 def main() -> None:

@@ -18,9 +18,6 @@ from nbgen.registry import Arch, Task, get_arch, get_task
 from nbgen.render import render_stage
 from nbgen.version import __version__
 
-ROLES = ("full", "train", "infer")
-PAIR_SUFFIX = {"train": "train", "infer": "infer"}
-
 
 def generate(
     task: str,
@@ -41,38 +38,25 @@ def generate(
         NbgenError: bad task, arch, parameter, title, slug or source, or an existing folder
             without `force`. Nothing is written then.
     """
-    return _generate(task, arch, competition, title, kaggle_user, overrides, datasets, model_source, out_dir, force,
-                     roles=("full",))[0]
+    return _generate(task, arch, roles=("full",), competition=competition, title=title, kaggle_user=kaggle_user,
+                     overrides=overrides, datasets=datasets, model_source=model_source, out_dir=out_dir, force=force)[0]
 
 
-def generate_pair(
-    task: str,
-    arch: str,
-    *,
-    competition: str = "",
-    title: str | None = None,
-    kaggle_user: str | None = None,
-    overrides: Mapping[str, str] | None = None,
-    datasets: Sequence[str] = (),
-    model_source: str = "",
-    out_dir: str | os.PathLike[str] = "generated",
-    force: bool = False,
-) -> tuple[Path, Path]:
+def generate_pair(task: str, arch: str, **options: Any) -> tuple[Path, Path]:
     """Write a training kernel and an inference kernel that attaches the training kernel's output.
 
-    The training kernel trains, validates and saves checkpoints, out-of-fold predictions and the
-    label map; the inference kernel (internet off, the training kernel in kernel_sources)
-    predicts the test set batch by batch and writes submission.csv.
+    Options as for `generate`. The training kernel trains, validates and saves checkpoints,
+    out-of-fold predictions and the label map; the inference kernel (internet off, the training
+    kernel in kernel_sources) predicts the test set batch by batch and writes submission.csv.
     """
-    train, infer = _generate(task, arch, competition, title, kaggle_user, overrides, datasets, model_source, out_dir,
-                             force, roles=("train", "infer"))
+    train, infer = _generate(task, arch, roles=("train", "infer"), **options)
     return train, infer
 
 
 def _generate(
-    task: str, arch: str, competition: str, title: str | None, kaggle_user: str | None,
-    overrides: Mapping[str, str] | None, datasets: Sequence[str], model_source: str,
-    out_dir: str | os.PathLike[str], force: bool, roles: tuple[str, ...],
+    task: str, arch: str, *, roles: tuple[str, ...], competition: str = "", title: str | None = None,
+    kaggle_user: str | None = None, overrides: Mapping[str, str] | None = None, datasets: Sequence[str] = (),
+    model_source: str = "", out_dir: str | os.PathLike[str] = "generated", force: bool = False,
 ) -> list[Path]:
     """Check every input first (nothing is written on an error), then write one folder per kernel role."""
     task_spec = get_task(task)
@@ -81,7 +65,7 @@ def _generate(
     base = title or kaggle.default_title(task, arch_spec.key, competition)
     if roles != ("full",):
         base = base[: kaggle.TITLE_MAX - 6].rstrip()  # room for " train" / " infer"
-    titles = {role: kaggle.check_title(base if role == "full" else f"{base} {PAIR_SUFFIX[role]}") for role in roles}
+    titles = {role: kaggle.check_title(base if role == "full" else f"{base} {role}") for role in roles}
     user = kaggle.check_user(kaggle_user or os.environ.get("KAGGLE_USERNAME") or kaggle.PLACEHOLDER_USER)
     datasets = [kaggle.check_dataset(d) for d in datasets]
     overrides = dict(overrides or {})
