@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -12,7 +13,6 @@ import nbformat
 from nbgen.config import ParamSpec
 
 CELL_MARKER = re.compile(r"^# %%(?: \[(markdown)\])?\s*$")
-IMPORT_LINE = re.compile(r"^(import \S|from \S+ import )")
 KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
 
 
@@ -61,6 +61,15 @@ def parameters_cell(specs: Iterable[ParamSpec], values: Mapping[str, Any]) -> Ce
     return Cell(id="parameters", kind="code", source="\n".join(out), tags=("parameters",))
 
 
+def _top_level_import_lines(source: str) -> set[int]:
+    """Line numbers of one-line top-level import statements (ast: a line inside a string never counts)."""
+    try:
+        body = ast.parse(source).body
+    except SyntaxError:  # not plain Python: leave the cell as it is
+        return set()
+    return {n.lineno for n in body if isinstance(n, (ast.Import, ast.ImportFrom)) and n.lineno == n.end_lineno}
+
+
 def drop_repeated_imports(cells: list[Cell]) -> list[Cell]:
     """Remove top-level import lines already made by an earlier cell (inlined helpers repeat them)."""
     seen: set[str] = set()
@@ -70,8 +79,9 @@ def drop_repeated_imports(cells: list[Cell]) -> list[Cell]:
             out.append(cell)
             continue
         kept = []
-        for line in cell.source.splitlines():
-            if IMPORT_LINE.match(line) and "(" not in line:
+        imports = _top_level_import_lines(cell.source)
+        for number, line in enumerate(cell.source.splitlines(), start=1):
+            if number in imports:
                 if line in seen:
                     continue
                 seen.add(line)

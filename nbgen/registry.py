@@ -15,7 +15,6 @@ import tomllib
 from nbgen.errors import UnknownArchError, UnknownTaskError, did_you_mean
 
 REGISTRY_FILE = Path(__file__).with_name("registry.toml")
-PLANNED_TASKS: tuple[str, ...] = ()
 # segmentation-models-pytorch 0.6 architectures, accepted as --arch besides the presets.
 SMP_ARCHITECTURES = ("Unet", "UnetPlusPlus", "MAnet", "Linknet", "FPN", "PSPNet", "DeepLabV3", "DeepLabV3Plus",
                      "PAN", "UPerNet", "Segformer", "DPT")
@@ -68,10 +67,6 @@ def get_task(name: str) -> Task:
     tasks = {t.name: t for t in list_tasks()}
     if name in tasks:
         return tasks[name]
-    if name in PLANNED_TASKS:
-        raise UnknownTaskError(
-            f"task {name!r} is not available yet; use one of: {', '.join(tasks)}"
-        )
     hint = did_you_mean(name, tasks)
     raise UnknownTaskError(f"unknown task {name!r}{hint}; use one of: {', '.join(tasks)}")
 

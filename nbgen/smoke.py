@@ -89,16 +89,21 @@ def run_smoke(
     return result
 
 
+def _provenance(notebook: Path) -> dict[str, Any]:
+    """What nbgen recorded in the notebook's metadata (task, arch, role, ...)."""
+    return json.loads(notebook.read_text()).get("metadata", {}).get("nbgen", {})
+
+
 def notebook_role(notebook: Path) -> str:
-    """full, or train / infer for the kernels of a pair (recorded by nbgen in the notebook's metadata)."""
-    return json.loads(notebook.read_text()).get("metadata", {}).get("nbgen", {}).get("role", "full")
+    """full, or train / infer for the kernels of a pair."""
+    return _provenance(notebook).get("role", "full")
 
 
 def default_layout(notebook: Path) -> str:
-    """The first synthetic layout of the notebook's task (recorded by nbgen in its metadata)."""
+    """The first synthetic layout of the notebook's task."""
     from nbgen.synth import CLASSIFICATION_LAYOUTS, DETECTION_LAYOUTS, SEGMENTATION_LAYOUTS
 
-    task = json.loads(notebook.read_text()).get("metadata", {}).get("nbgen", {}).get("task", "classification")
+    task = _provenance(notebook).get("task", "classification")
     return {"segmentation": SEGMENTATION_LAYOUTS, "detection": DETECTION_LAYOUTS}.get(task, CLASSIFICATION_LAYOUTS)[0]
 
 

@@ -19,6 +19,11 @@ def test_split_cells_percent_format():
     ]
 
 
+def test_imports_inside_a_string_are_text_not_imports():
+    cells = [Cell("a-0", "code", "import json"), Cell("a-1", "code", "script = \'\'\'\nimport json\nprint(1)\n\'\'\'")]
+    assert drop_repeated_imports(cells)[1].source == cells[1].source
+
+
 def test_repeated_top_level_imports_are_dropped_but_indented_ones_kept():
     cells = [Cell("a-0", "code", "import numpy as np\nx = 1"),
              Cell("a-1", "code", "import numpy as np\nimport cv2\n\ndef f():\n    import numpy as np\n")]

@@ -7,6 +7,7 @@ folders with data.yaml. Images without boxes stay in as negatives.
 
 import json
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -28,15 +29,18 @@ class BoxTable:
     layout: str
     notes: list = field(default_factory=list)
 
-    def truth(self, image_ids):
-        """image id -> (boxes (N, 4), class indices (N,)) for metrics."""
-        groups = {k: g for k, g in self.boxes.groupby("image_id", sort=False)}
-        empty = (np.zeros((0, 4)), np.zeros(0, dtype=int))
+    @cached_property
+    def by_image(self):
+        """image id -> (boxes (N, 4), class indices (N,)), images with boxes only; built once."""
         return {
-            i: (groups[i][["x0", "y0", "x1", "y1"]].to_numpy(float), groups[i]["class_index"].to_numpy(int))
-            if i in groups else empty
-            for i in image_ids
+            k: (g[["x0", "y0", "x1", "y1"]].to_numpy(float), g["class_index"].to_numpy(int))
+            for k, g in self.boxes.groupby("image_id", sort=False)
         }
+
+    def truth(self, image_ids):
+        """image id -> (boxes (N, 4), class indices (N,)) for metrics; empty arrays for negatives."""
+        empty = (np.zeros((0, 4)), np.zeros(0, dtype=int))
+        return {i: self.by_image.get(i, empty) for i in image_ids}
 
 
 def unexpected_columns(columns, wanted, parameter):

@@ -206,7 +206,7 @@ def class_masks_from_file(array, classes, problem, name):
     return np.stack([array == v for v in values], axis=-1).astype(np.uint8)
 
 
-def check_table_rles(table, shapes, order):
+def check_table_rles(table, shapes):
     """Decode-check every RLE of a MaskTable against its image size; raise naming the image and class."""
     for image_id, entries in table.rles.items():
         height, width = shapes[image_id]

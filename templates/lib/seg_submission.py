@@ -76,11 +76,8 @@ def build_submission(sample, spec, encoded, classes):
         rows[spec.rle_col] = [encoded[i][0] for i in rows[spec.id_col].astype(str)]
         return rows
     records = [{spec.id_col: image_id, spec.rle_col: text} for image_id in spec.image_ids for text in encoded[image_id]]
-    return pd.DataFrame.from_records(records, columns=columns_in_order(sample, spec))
+    return pd.DataFrame.from_records(records, columns=[c for c in sample.columns if c in (spec.id_col, spec.rle_col)])
 
-
-def columns_in_order(sample, spec):
-    return [c for c in sample.columns if c in (spec.id_col, spec.rle_col)]
 
 
 def check_submission(submission, sample, spec, shapes, empty):

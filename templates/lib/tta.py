@@ -15,15 +15,8 @@ TTA_VIEWS = {
     "rot90": lambda x: x.rot90(1, (-2, -1)),
     "rot270": lambda x: x.rot90(-1, (-2, -1)),
 }
-INVERSE_VIEWS = {
-    "orig": lambda y: y,
-    "hflip": lambda y: y.flip(-1),
-    "vflip": lambda y: y.flip(-2),
-    "hvflip": lambda y: y.flip(-2, -1),
-    "transpose": lambda y: y.transpose(-2, -1),
-    "rot90": lambda y: y.rot90(-1, (-2, -1)),
-    "rot270": lambda y: y.rot90(1, (-2, -1)),
-}
+# Flips and the transpose undo themselves; the two quarter turns undo each other.
+INVERSE_VIEWS = {**TTA_VIEWS, "rot90": TTA_VIEWS["rot270"], "rot270": TTA_VIEWS["rot90"]}
 SQUARE_ONLY_VIEWS = ("transpose", "rot90", "rot270")
 
 
