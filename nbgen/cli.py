@@ -27,9 +27,11 @@ def _fail(err: NbgenError) -> None:
 
 @app.command()
 def new(
-    task: Annotated[str, typer.Option(help="classification, segmentation or detection")],
-    arch: Annotated[str, typer.Option(help="registry preset (any task), timm model or smp architecture name; see `nbgen list`")],
+    task: Annotated[str, typer.Option(help="classification, segmentation or detection (default: from --competition or --data)")] = "",
+    arch: Annotated[str, typer.Option(help="registry preset (any task), timm model or smp architecture name; see `nbgen list` "
+                                           "(default: the task's default)")] = "",
     competition: Annotated[str, typer.Option(help="competition slug, e.g. cassava-leaf-disease-classification")] = "",
+    data: Annotated[str, typer.Option(help="a local copy of the competition's files: the task and layout are discovered from it")] = "",
     title: Annotated[str, typer.Option(help="notebook title, 5-50 characters (default: from competition and arch)")] = "",
     kaggle_user: Annotated[str, typer.Option(help="owner in kernel-metadata id (default: $KAGGLE_USERNAME)")] = "",
     set_: Annotated[list[str], typer.Option("--set", help="parameter override name=value, repeatable")] = [],  # noqa: B006
@@ -41,15 +43,22 @@ def new(
 ) -> None:
     """Write OUT/<slug>/<slug>.ipynb and OUT/<slug>/kernel-metadata.json (two such folders with --kernels pair)."""
     from nbgen.config import parse_overrides
-    from nbgen.generate import generate, generate_pair
+    from nbgen.generate import generate, generate_pair, resolve_task
 
     if kernels not in ("single", "pair"):
         _fail(NbgenError(f"--kernels {kernels!r}: use single or pair"))
     try:
+        task, arch, overrides, notes = resolve_task(task, arch, competition, data, parse_overrides(set_))
+        for note in notes:
+            typer.echo(f"note: {note}")
+        if data and not title and not competition:
+            from nbgen.kaggle import default_title
+
+            title = default_title(task, arch, Path(data).resolve().name)
         make = generate if kernels == "single" else generate_pair
         made = make(
             task, arch, competition=competition, title=title or None, kaggle_user=kaggle_user or None,
-            overrides=parse_overrides(set_), datasets=dataset, model_source=model_source, out_dir=out, force=force,
+            overrides=overrides, datasets=dataset, model_source=model_source, out_dir=out, force=force,
         )
     except NbgenError as err:
         _fail(err)
@@ -59,6 +68,24 @@ def new(
         typer.echo(f"wrote {folder / 'kernel-metadata.json'}")
     pushes = "   then: ".join(f"kaggle kernels push -p {folder}" for folder in folders)
     typer.echo(f"next: nbgen smoke {folders[0] / (folders[0].name + '.ipynb')}   then: {pushes}")
+
+
+@app.command("inspect")
+def inspect_(
+    folder: Annotated[str, typer.Argument(help="the competition's data folder")],
+    task: Annotated[str, typer.Option(help="classification, segmentation or detection (default: discovered)")] = "",
+    set_: Annotated[list[str], typer.Option("--set", help="a data parameter name=value that settles a question, repeatable")] = [],  # noqa: B006
+    as_json: Annotated[bool, typer.Option("--json", help="print the plan as JSON")] = False,
+) -> None:
+    """Print what the notebook will find in FOLDER (each finding with its source), or why it stops."""
+    from nbgen.config import parse_overrides
+    from nbgen.discovery import inspect_folder
+
+    try:
+        plan = inspect_folder(folder, task, parse_overrides(set_))
+    except NbgenError as err:
+        _fail(err)
+    typer.echo(json.dumps(plan.as_dict(), indent=1) if as_json else plan.table())
 
 
 @app.command("list")

@@ -13,7 +13,7 @@ import tomllib
 
 from nbgen.errors import ParameterError, did_you_mean
 from nbgen.registry import Arch
-from nbgen.render import TEMPLATES_DIR
+from nbgen.templates_dir import TEMPLATES_DIR
 
 PYTHON_TYPES = {"bool": bool, "int": int, "float": float, "str": str}
 TRUE_WORDS = {"true", "1", "yes", "on"}

@@ -27,6 +27,10 @@ class OutputExistsError(NbgenError):
     """The output folder exists and `--force` was not given."""
 
 
+class DiscoveryError(NbgenError):
+    """Discovery found no reading of the data, or two that fit: the message names the parameter to set."""
+
+
 class SmokeError(NbgenError):
     """A smoke run failed: the notebook raised, or a check on what it wrote failed."""
 

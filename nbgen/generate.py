@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from nbgen import kaggle
+from nbgen.competitions import find_competition
 from nbgen.config import build_params, param_specs
-from nbgen.errors import OutputExistsError
+from nbgen.errors import NbgenError, OutputExistsError
 from nbgen.notebook import Cell, assemble, dumps, parameters_cell, split_cells
 from nbgen.registry import Arch, Task, get_arch, get_task
 from nbgen.render import render_stage
@@ -51,6 +52,43 @@ def generate_pair(task: str, arch: str, **options: Any) -> tuple[Path, Path]:
     """
     train, infer = _generate(task, arch, roles=("train", "infer"), **options)
     return train, infer
+
+
+def resolve_task(
+    task: str, arch: str, competition: str = "", data: str = "", overrides: Mapping[str, str] | None = None
+) -> tuple[str, str, dict[str, str], list[str]]:
+    """Return (task, arch, overrides, notes) from --task, the known-competitions table or a data folder.
+
+    A known competition's parameters are defaults under the user's --set values. With `data`, the
+    folder is inspected with the notebook's own rules (and the --set values that concern discovery).
+    """
+    overrides = dict(overrides or {})
+    notes: list[str] = []
+    known = find_competition(competition) if competition else None
+    if data:
+        from nbgen.discovery import inspect_folder
+
+        plan = inspect_folder(data, task, overrides)
+        if task and task != plan["task"]:
+            raise NbgenError(f"--task {task} but {data} looks like {plan['task']}; drop --task or set the data parameters")
+        task = plan["task"]
+        notes.append(f"{data}: {plan['task']} ({plan.entries['task'][1]})")
+    if not task:
+        if known is None:
+            hint = f"{competition!r} is not a known competition; " if competition else ""
+            raise NbgenError(f"{hint}pass --task (classification, segmentation or detection), or --data DIR to discover it "
+                             "from the competition's files")
+        task = known.task
+    if known is not None and known.task == task:
+        overrides = {**known.params, **overrides}
+        notes.append(f"{competition}: {', '.join(f'{k}={v}' for k, v in known.params.items())}")
+        if known.note:
+            notes.append(f"{competition}: {known.note}")
+    if not arch:
+        from nbgen.registry import get_task
+
+        arch = get_task(task).default_arch
+    return task, arch, overrides, notes
 
 
 def _generate(

@@ -30,6 +30,7 @@ class Task:
     license: str
     smoke_model: str
     stages: tuple[str, ...]
+    default_arch: str
     outputs: str = ""
 
 

@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import ast
-import re
 from functools import cache, lru_cache
-from pathlib import Path
 from typing import Any
 
 import jinja2
 
-_PACKAGED = Path(__file__).with_name("templates")  # where a wheel install puts them
-LIB_IMPORT = re.compile(r"^from lib\.\w+ import ")
-TEMPLATES_DIR = _PACKAGED if _PACKAGED.is_dir() else Path(__file__).parent.parent / "templates"
+from nbgen.templates_dir import TEMPLATES_DIR
 
 
 @lru_cache(maxsize=1)
@@ -52,8 +48,12 @@ def inline_helper(relative_path: str) -> str:
     the other helper is inlined into the same namespace, in an earlier cell.
     """
     source = (TEMPLATES_DIR / relative_path).read_text(encoding="utf-8")
+    lines = source.splitlines()
+    drop = set()
     body = ast.parse(source).body
     if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
-        source = "\n".join(source.splitlines()[body[0].end_lineno :])
-    lines = [line for line in source.splitlines() if not LIB_IMPORT.match(line)]
-    return "\n".join(lines).strip("\n")
+        drop.update(range(0, body[0].end_lineno))
+    for node in body:  # a parenthesised `from lib.x import (...)` spans several lines
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("lib."):
+            drop.update(range(node.lineno - 1, node.end_lineno))
+    return "\n".join(line for i, line in enumerate(lines) if i not in drop).strip("\n")

@@ -1,29 +1,34 @@
-"""Read training labels from a CSV (one label column or one column per class) or class folders."""
+"""Read training labels and image paths the way the discovery plan says: a table, class folders, file names or COCO JSON."""
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-TRAIN_CSV_NAMES = ("train.csv", "train_labels.csv", "labels.csv", "train_solution.csv")
+from lib.paths import IMAGE_SUFFIXES, image_paths, index_images
 
 
 @dataclass
 class Labels:
     """Training targets in one shape for every layout.
 
-    y is (N, K) float: one-hot rows for single-label problems, 0/1 rows for multi-label.
-    problem: 'multiclass' (softmax over K), 'binary' (one logit, K == 2) or 'multilabel'.
+    y is (N, K) float: one-hot rows for single-label problems, 0/1 rows for multi-label, and one
+    column scaled to [0, 1] for regression (value = offset + span * y).
+    problem: 'multiclass' (softmax over K), 'binary' (one logit, K == 2), 'multilabel' or 'regression'.
     """
 
     ids: list
     y: np.ndarray
     classes: list
     problem: str
-    layout: str  # 'single', 'onehot' or 'folders'
+    layout: str
     label_cols: list
+    paths: list
     groups: np.ndarray | None = None
+    offset: float = 0.0
+    span: float = 1.0
 
 
 def parse_columns(text):
@@ -31,93 +36,118 @@ def parse_columns(text):
     return [c.strip() for c in text.split(",") if c.strip()]
 
 
-def require_columns(table, columns, source, parameter):
-    """Raise naming the missing columns, the ones present, and the parameter to set."""
-    missing = [c for c in columns if c not in table.columns]
-    if missing:
-        raise KeyError(
-            f"column(s) {missing} not in {source}; it has {list(table.columns)}. Set {parameter}."
-        )
+def one_hot(values, classes):
+    index = {str(c): i for i, c in enumerate(classes)}
+    return np.eye(len(classes), dtype=np.float32)[[index[str(v)] for v in values]]
 
 
-def labels_from_table(table, source, id_col="", label_col="", target_cols="", group_col="", sample=None):
-    """Build Labels from a training table; empty parameters are inferred from `sample`'s columns."""
-    id_col = id_col or (sample.columns[0] if sample is not None and sample.columns[0] in table else table.columns[0])
-    require_columns(table, [id_col], source, "id_col")
-    targets = parse_columns(target_cols)
-    if label_col:
-        require_columns(table, [label_col], source, "label_col")
-        targets = [label_col]
-    elif targets:
-        require_columns(table, targets, source, "target_cols")
+def problem_of(encoding, y):
+    if encoding in ("multilabel",) or (encoding == "onehot" and not (y.sum(1) == 1).all()):
+        return "multilabel"
+    return "binary" if y.shape[1] == 2 else "multiclass"
+
+
+def read_labels(plan, data_dir, group_col=""):
+    """Return Labels (with one image path per id) for the plan's label encoding."""
+    data_dir = Path(data_dir)
+    encoding = plan["label_encoding"]
+    reader = {"folders": _from_folders, "filename": _from_file_names, "coco_json": _from_coco}.get(encoding, _from_table)
+    return reader(plan, data_dir, group_col)
+
+
+def _groups(table, group_col, source):
+    if not group_col:
+        return None
+    if group_col not in table:
+        raise KeyError(f"group_col={group_col!r} is not a column of {source} ({list(table.columns)}); fix group_col")
+    return table[group_col].astype(str).to_numpy()
+
+
+def _from_table(plan, data_dir, group_col):
+    source = plan["train_csv"]
+    table = pd.read_csv(data_dir / source, dtype=str, keep_default_na=False)
+    encoding, targets = plan["label_encoding"], plan["label_cols"]
+    ids = table[plan["id_col"]].tolist()
+    train_dir = data_dir / plan["train_image_dir"]
+    paths = image_paths(ids, index_images(train_dir), train_dir)
+    groups = _groups(table, group_col, source)
+    if encoding == "regression":
+        values = table[targets[0]].astype(float).to_numpy()
+        low, high = plan["value_range"]
+        y = ((values - low) / max(high - low, 1e-12)).astype(np.float32)[:, None]
+        return Labels(ids, y, targets, "regression", encoding, targets, paths, groups, low, high - low)
+    classes = list(plan["classes"])
+    if encoding == "onehot":
+        y = table[targets].astype(float).to_numpy(dtype=np.float32)
+        if not np.isin(y, (0.0, 1.0)).all():
+            raise ValueError(f"target columns {targets} of {source} must hold only 0 and 1")
+    elif encoding == "multilabel":
+        index = {c: i for i, c in enumerate(classes)}
+        y = np.zeros((len(table), len(classes)), dtype=np.float32)
+        for row, text in enumerate(table[targets[0]]):
+            y[row, [index[t] for t in text.split()]] = 1
     else:
-        others = [c for c in table.columns if c not in (id_col, group_col)]
-        shared = [c for c in (sample.columns[1:] if sample is not None else []) if c in others]
-        targets = shared or others
-        if len(targets) != 1 and not shared:
-            raise KeyError(
-                f"cannot tell the label column(s) of {source}: it has {list(table.columns)}. "
-                "Set label_col (one column) or target_cols (one column per class)."
-            )
+        y = one_hot(table[targets[0]], classes)
+    return Labels(ids, y, classes, problem_of(encoding, y), encoding, targets, paths, groups)
+
+
+def _from_folders(plan, data_dir, group_col):
+    """train/<class>/<image>; folder_labels maps folders to targets (alaska2: Cover:0, the others 1)."""
+    folder = data_dir / plan["train_image_dir"]
+    mapping = plan.get("folder_labels") or {d: d for d in plan["classes"]}
+    classes = sorted(set(mapping.values()))
+    ids, targets = [], []
+    for name in plan["classes"]:
+        for path in sorted((folder / name).rglob("*")):
+            if path.suffix.lower() in IMAGE_SUFFIXES:
+                ids.append(path.relative_to(folder).as_posix())
+                targets.append(mapping[name])
+    y = one_hot(targets, classes)
+    return Labels(ids, y, classes, problem_of("folders", y), "folders", [], [folder / i for i in ids])
+
+
+def _from_file_names(plan, data_dir, group_col):
+    """cat.1.jpg: the label is the file name up to the first dot."""
+    folder = data_dir / plan["train_image_dir"]
+    paths = sorted(p for p in folder.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES)
+    classes = list(plan["classes"])
+    y = one_hot([p.name.split(".")[0] for p in paths], classes)
+    ids = [p.relative_to(folder).as_posix() for p in paths]
+    return Labels(ids, y, classes, problem_of("filename", y), "filename", [], paths)
+
+
+def coco_images(data):
+    """{image id: record} of a COCO-style JSON (a dict with images, or a bare list of records)."""
+    records = data if isinstance(data, list) else data["images"]
+    key = "id" if "id" in records[0] else "image_id"
+    return {str(r[key]): r for r in records}
+
+
+def _from_coco(plan, data_dir, group_col):
+    """Labels from annotations[].category_id, paths from images[].file_name (the first annotation per image)."""
+    data = json.loads((data_dir / plan["train_csv"]).read_text())
+    images = coco_images(data)
+    label_of = {}
+    for annotation in data["annotations"]:
+        label_of.setdefault(str(annotation["image_id"]), str(annotation["category_id"]))
+    ids = [i for i in images if i in label_of]
+    base = data_dir / plan["train_image_dir"]
+    classes = list(plan["classes"])
+    y = one_hot([label_of[i] for i in ids], classes)
     groups = None
     if group_col:
-        require_columns(table, [group_col], source, "group_col")
-        groups = table[group_col].astype(str).to_numpy()
-    ids = table[id_col].astype(str).tolist()
-    if len(targets) == 1:
-        return _single_column(ids, table[targets[0]], targets, groups, source)
-    y = table[targets].to_numpy(dtype=np.float32)
-    if not np.isin(y, (0.0, 1.0)).all():
-        raise ValueError(f"target_cols {targets} in {source} must hold only 0 and 1")
-    problem = "multiclass" if (y.sum(1) == 1).all() else "multilabel"
-    return Labels(ids, y, list(targets), problem, "onehot", list(targets), groups)
+        if group_col not in images[ids[0]]:
+            raise KeyError(f"group_col={group_col!r} is not a field of {plan['train_csv']}'s images; fix group_col")
+        groups = np.array([str(images[i][group_col]) for i in ids])
+    paths = [base / images[i]["file_name"] for i in ids]
+    return Labels(ids, y, classes, problem_of("coco_json", y), "coco_json", [], paths, groups)
 
 
-def _single_column(ids, column, label_cols, groups, source):
-    if column.isna().any():
-        raise ValueError(f"{int(column.isna().sum())} rows of {source} have no {column.name!r} label")
-    classes = sorted(column.unique().tolist())
-    if len(classes) < 2:
-        raise ValueError(f"label column {column.name!r} in {source} has one value {classes}; is it the label?")
-    index = {c: i for i, c in enumerate(classes)}
-    y = np.eye(len(classes), dtype=np.float32)[[index[v] for v in column]]
-    problem = "binary" if len(classes) == 2 else "multiclass"
-    return Labels(ids, y, classes, problem, "single", label_cols, groups)
-
-
-def labels_from_folders(folder):
-    """Build Labels from train/<class>/<image> folders; ids are paths relative to `folder`."""
-    folder = Path(folder)
-    classes = sorted(d.name for d in folder.iterdir() if d.is_dir())
-    if len(classes) < 2:
-        raise FileNotFoundError(
-            f"{folder} has {len(classes)} class folder(s); a folder-per-class layout needs at least 2. "
-            "Set train_csv to the labels table."
-        )
-    ids, rows = [], []
-    for k, name in enumerate(classes):
-        for path in sorted((folder / name).iterdir()):
-            if path.is_file():
-                ids.append(f"{name}/{path.name}")
-                rows.append(k)
-    y = np.eye(len(classes), dtype=np.float32)[rows]
-    problem = "binary" if len(classes) == 2 else "multiclass"
-    return Labels(ids, y, classes, problem, "folders", [], None)
-
-
-def read_labels(data_dir, train_csv, train_dir, sample, **columns):
-    """Return Labels from the training table in `data_dir`, or from class folders in `train_dir`."""
+def test_image_paths(plan, data_dir, ids):
+    """One path per test id: from the test JSON's file names, else by name or stem in the test folder."""
     data_dir = Path(data_dir)
-    if train_csv.lower() != "none":
-        names = [train_csv] if train_csv else list(TRAIN_CSV_NAMES)
-        path = next((data_dir / n for n in names if (data_dir / n).is_file()), None)
-        if path is None and train_csv:
-            raise FileNotFoundError(f"train_csv={train_csv!r} not found in {data_dir}; fix train_csv")
-        if path is not None:
-            return labels_from_table(pd.read_csv(path), path.name, sample=sample, **columns)
-    if train_dir is not None and any(p.is_dir() for p in Path(train_dir).iterdir()):
-        return labels_from_folders(train_dir)
-    raise FileNotFoundError(
-        f"no labels in {data_dir}: looked for {', '.join(TRAIN_CSV_NAMES)} and class folders in {train_dir}. "
-        "Set train_csv (a table) or train_image_dir (a folder per class)."
-    )
+    folder = data_dir / plan["test_image_dir"]
+    if plan.get("test_json"):
+        images = coco_images(json.loads((data_dir / plan["test_json"]).read_text()))
+        return [folder / images[str(i)]["file_name"] for i in ids]
+    return image_paths([str(i) for i in ids], index_images(folder), folder)

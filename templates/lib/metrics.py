@@ -1,40 +1,70 @@
 """CV metrics over (N, K) targets and probabilities, computed with scikit-learn."""
 
 import numpy as np
-from sklearn.metrics import accuracy_score, cohen_kappa_score, f1_score, log_loss, roc_auc_score
+from sklearn.metrics import (
+    accuracy_score,
+    auc,
+    cohen_kappa_score,
+    f1_score,
+    log_loss,
+    roc_auc_score,
+    roc_curve,
+)
 
-LOWER_IS_BETTER = {"log_loss"}
+LOWER_IS_BETTER = {"log_loss", "rmse"}
 
 
-def default_metric(problem, layout):
-    """Pick the usual Kaggle metric: accuracy for labels, ROC AUC for probability submissions."""
-    if problem == "multiclass" and layout != "onehot":
-        return "accuracy"
-    return "roc_auc"
+def map_at_k(truth, probs, k):
+    """Mean average precision at k with one true class per row: 1 / rank of the truth in the top k, else 0."""
+    top = np.argsort(-probs, axis=1)[:, :k]
+    hits = top == np.asarray(truth)[:, None]
+    return float((hits / np.arange(1, k + 1)).sum(1).mean())
 
 
-def score(metric, y, probs, problem):
-    """Return `metric` for one-hot or multi-hot targets `y` (N, K) and probabilities `probs` (N, K)."""
+def weighted_auc(truth, scores, tpr_bands=(0.0, 0.4, 1.0), weights=(2, 1)):
+    """ALASKA2's AUC: the ROC area in each TPR band (0-0.4 counts twice), normalised so a perfect score is 1."""
+    fpr, tpr, _ = roc_curve(truth, scores)
+    total = 0.0
+    for low, high, weight in zip(tpr_bands[:-1], tpr_bands[1:], weights, strict=True):
+        total += weight * auc(fpr, np.clip(tpr, low, high) - low)
+    return float(total / np.dot(np.diff(tpr_bands), weights))
+
+
+def score(metric, y, probs, problem, span=1.0, k=5, thresholds=0.5):
+    """Return `metric` for one-hot or multi-hot targets `y` (N, K) and probabilities `probs` (N, K).
+
+    Regression: y and probs are (N, 1) in [0, 1]; span turns their error back into target units.
+    k: for map_at_k; thresholds: per class (or one) for the multi-label F1s.
+    """
     y = np.asarray(y)
     probs = np.asarray(probs, dtype=np.float64)
+    if problem == "regression":
+        if metric not in ("rmse",):
+            raise ValueError(f"metric {metric!r} does not apply to a regression target; use rmse")
+        return float(np.sqrt(np.mean((probs[:, 0] - y[:, 0]) ** 2)) * span)
     if problem == "multilabel":
         truth = y.astype(int)
         if metric == "roc_auc":
             return float(roc_auc_score(truth, probs, average="macro"))  # mean column-wise AUC
         if metric == "log_loss":
             return float(np.mean([log_loss(truth[:, k], probs[:, k], labels=[0, 1]) for k in range(y.shape[1])]))
-        if metric == "macro_f1":
-            return float(f1_score(truth, probs > 0.5, average="macro", zero_division=0))
+        if metric in ("macro_f1", "micro_f1"):
+            average = metric.split("_")[0]
+            return float(f1_score(truth, probs > np.asarray(thresholds), average=average, zero_division=0))
         if metric == "accuracy":
             return float(accuracy_score(truth, probs > 0.5))  # exact-match ratio
-        raise ValueError(f"metric {metric!r} does not apply to multi-label targets; use roc_auc, log_loss, macro_f1")
+        raise ValueError(f"metric {metric!r} does not apply to multi-label targets; use micro_f1, macro_f1, roc_auc, log_loss")
     probs = probs / probs.sum(1, keepdims=True)  # float32 softmax rows drift from 1 by ~1e-7
     truth = y.argmax(1)
     predicted = probs.argmax(1)
     if metric == "accuracy":
         return float(accuracy_score(truth, predicted))
-    if metric == "macro_f1":
-        return float(f1_score(truth, predicted, average="macro", zero_division=0))
+    if metric in ("macro_f1", "micro_f1"):
+        return float(f1_score(truth, predicted, average=metric.split("_")[0], zero_division=0))
+    if metric == "map_at_k":
+        return map_at_k(truth, probs, min(k, probs.shape[1]))
+    if metric == "weighted_auc":
+        return weighted_auc(truth if problem == "binary" else truth > 0, 1 - probs[:, 0])
     if metric == "qwk":
         return float(cohen_kappa_score(truth, predicted, weights="quadratic"))
     if metric == "log_loss":
@@ -43,7 +73,20 @@ def score(metric, y, probs, problem):
         if problem == "binary":
             return float(roc_auc_score(truth, probs[:, 1]))
         return float(roc_auc_score(y.astype(int), probs, average="macro"))  # one-vs-rest, column-wise mean
-    raise ValueError(f"unknown metric {metric!r}; use accuracy, macro_f1, roc_auc, qwk or log_loss")
+    raise ValueError(f"unknown metric {metric!r}; use accuracy, macro_f1, micro_f1, map_at_k, roc_auc, weighted_auc, "
+                     "qwk, log_loss or rmse")
+
+
+THRESHOLD_GRID = np.linspace(0.05, 0.95, 19)
+
+
+def tune_thresholds(y, probs, grid=THRESHOLD_GRID):
+    """Per-class thresholds that maximise each class's F1 on out-of-fold probabilities (multi-label)."""
+    best = []
+    for k in range(y.shape[1]):
+        scores = [f1_score(y[:, k].astype(int), probs[:, k] > t, zero_division=0) for t in grid]
+        best.append(float(grid[int(np.argmax(scores))]))
+    return np.array(best)
 
 
 def is_better(metric, new, best):

@@ -3,65 +3,67 @@
 import numpy as np
 import pandas as pd
 
-
-def choose_format(requested, sample, classes, problem, metric):
-    """Resolve submission_format 'auto' from sample_submission.csv's columns and the metric."""
-    if requested != "auto":
-        return requested
-    value_cols = list(sample.columns[1:])
-    if len(value_cols) > 1:
-        return "class_probabilities"
-    if problem == "binary" and metric in ("roc_auc", "log_loss"):
-        return "probability"
-    return "label"
+FORMATS = ("label", "probability", "class_probabilities", "labels", "topk", "value")
 
 
-def build_submission(sample, probs, classes, fmt):
-    """Return a frame with sample's columns and row order filled from `probs` (N, K) in sample order."""
-    id_col, value_cols = sample.columns[0], list(sample.columns[1:])
-    out = sample[[id_col]].copy()
+def build_submission(sample, probs, classes, fmt, value_cols, positive=None, k=5, thresholds=0.5, offset=0.0, span=1.0):
+    """Return `sample` with its value columns filled from `probs` (N, K), rows in sample order.
+
+    label: argmax class; probability: P(positive); class_probabilities: one column per class, rows
+    summing to 1; labels: the classes over their thresholds, space-separated; topk: the k most
+    likely classes, best first; value: offset + span * prediction (regression, inside the target's range).
+    Every other column (an unnamed index, ids) is kept as the sample has it.
+    """
+    out = sample.copy()
     probs = np.asarray(probs, dtype=np.float64)
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown submission_format {fmt!r}; use one of {', '.join(FORMATS)}")
+    if fmt != "class_probabilities" and len(value_cols) != 1:
+        raise ValueError(f"submission_format={fmt!r} needs one value column; the sample has {value_cols}")
+    names = [str(c) for c in classes]
     if fmt == "label":
-        if len(value_cols) != 1:
-            raise ValueError(f"submission_format='label' needs one value column; sample has {value_cols}")
-        out[value_cols[0]] = [classes[i] for i in probs.argmax(1)]
+        out[value_cols[0]] = [names[i] for i in probs.argmax(1)]
     elif fmt == "probability":
-        if len(value_cols) != 1 or probs.shape[1] != 2:
-            raise ValueError("submission_format='probability' needs a binary problem and one value column")
-        out[value_cols[0]] = probs[:, 1]
+        out[value_cols[0]] = probs[:, names.index(str(positive))]
     elif fmt == "class_probabilities":
-        by_name = {str(c): k for k, c in enumerate(classes)}
-        missing = [c for c in value_cols if str(c) not in by_name]
+        missing = [c for c in value_cols if str(c) not in names]
         if missing:
-            raise ValueError(
-                f"sample_submission.csv columns {missing} are not classes {list(by_name)}; set target_cols"
-            )
+            raise ValueError(f"sample columns {missing} are not classes {names[:10]}; set target_cols or label_col")
+        probs = probs / probs.sum(1, keepdims=True)  # log loss graders want rows that sum to 1
         for col in value_cols:
-            out[col] = probs[:, by_name[str(col)]]
+            out[col] = probs[:, names.index(str(col))]
+    elif fmt == "labels":
+        chosen = probs > np.asarray(thresholds)
+        chosen[np.arange(len(probs)), probs.argmax(1)] |= ~chosen.any(1)  # never an empty row
+        out[value_cols[0]] = [" ".join(n for n, c in zip(names, row, strict=True) if c) for row in chosen]
+    elif fmt == "topk":
+        top = np.argsort(-probs, axis=1, kind="stable")[:, :k]
+        out[value_cols[0]] = [" ".join(names[i] for i in row) for row in top]
     else:
-        raise ValueError(f"unknown submission_format {fmt!r}; use label, probability or class_probabilities")
-    return out[list(sample.columns)]
+        out[value_cols[0]] = offset + span * np.clip(probs[:, 0], 0.0, 1.0)
+    return out
 
 
-def check_submission(submission, sample, fmt, classes):
+def check_submission(submission, sample, fmt, classes, value_cols, id_col):
     """Raise if columns, ids, order, missing values or value ranges differ from what Kaggle expects."""
     if list(submission.columns) != list(sample.columns):
         raise ValueError(f"columns {list(submission.columns)} != sample_submission {list(sample.columns)}")
-    id_col = sample.columns[0]
     if len(submission) != len(sample) or not (submission[id_col].to_numpy() == sample[id_col].to_numpy()).all():
         raise ValueError("ids differ from sample_submission.csv in content or order")
-    values = submission[sample.columns[1:]]
-    if values.isna().any().any():
+    values = submission[value_cols]
+    if values.isna().any().any() or (values.astype(str) == "").any().any():
         raise ValueError(f"{int(values.isna().sum().sum())} missing values in the submission")
-    if fmt == "label":
-        allowed = {str(c) for c in classes}
-        bad = sorted({str(v) for v in values.iloc[:, 0]} - allowed)
+    allowed = {str(c) for c in classes}
+    if fmt in ("label", "labels", "topk"):
+        bad = sorted({t for v in values.iloc[:, 0] for t in str(v).split()} - allowed)
         if bad:
-            raise ValueError(f"labels {bad[:5]} are not classes {sorted(allowed)}")
-    else:
+            raise ValueError(f"labels {bad[:5]} are not classes {sorted(allowed)[:10]}")
+    elif fmt in ("probability", "class_probabilities"):
         array = values.to_numpy(dtype=np.float64)
         if (array < 0).any() or (array > 1).any():
             raise ValueError("probabilities outside [0, 1] in the submission")
+        if fmt == "class_probabilities" and np.abs(array.sum(1) - 1).max() > 1e-6:
+            raise ValueError("class probabilities do not sum to 1 in every row")
 
 
 def ids_from_folder(folder, suffixes):

@@ -1,0 +1,165 @@
+"""Discover what a competition folder holds and how to read it; every finding names where it came from.
+
+One set of rules for `nbgen inspect`, `nbgen new --data` and the notebook itself, which runs it again
+on Kaggle's mounted data. Where two readings fit, it stops with the candidates and the parameter to set.
+Standard library only: the light CLI imports it.
+"""
+
+from pathlib import Path
+
+from lib.discover_labels import discover_classification
+from lib.layout import (
+    BOX_COLUMN_NAMES,
+    MASK_DIRS,
+    PROBE_IDS,
+    RLE_COLUMNS,
+    TRAIN_DIRS,
+    TRAIN_TABLES,
+    Inputs,
+    Plan,
+    _ambiguous,
+    _describe_images,
+    _json_files,
+    _json_kind,
+    _resolvable,
+    _tables,
+    _test_dir,
+    check_one_image_per_id,
+    check_supported,
+    find_sample,
+    group_candidates,
+    json_base,
+    json_images,
+    locate_image_dir,
+    pick_json,
+)
+
+
+def discover(root, task="", **params):
+    """Return the Plan for the competition folder `root`; params are the notebook's data parameters ('' = auto).
+
+    Raises:
+        AmbiguousInputError: two readings fit (the message names the candidates and the parameter).
+        ValueError / FileNotFoundError: nothing fits, or a file cannot be read (the message names it).
+    """
+    inputs = Inputs(root)
+    plan = Plan(root)
+    plan.notes.extend(inputs.notes)
+    check_supported(inputs, plan)
+    find_sample(inputs, plan, params.get("sample_csv", ""))
+    task = task or _infer_task(inputs, plan, params)
+    if not plan.get("task"):
+        plan.set("task", task, "parameter task")
+    if task == "classification":
+        discover_classification(inputs, plan, params)
+    elif task == "segmentation":
+        _discover_segmentation(inputs, plan, params)
+    elif task == "detection":
+        _discover_detection(inputs, plan, params)
+    else:
+        raise ValueError(f"unknown task {task!r}; use classification, segmentation or detection")
+    _describe_images(inputs, plan)
+    return plan
+
+
+def _infer_task(inputs, plan, params):
+    """Segmentation when a table has an RLE column or masks sit beside images; detection for boxes; else classification."""
+    for rel in _tables(inputs, params.get("train_csv", "")):
+        header, _ = inputs.read_csv(rel)
+        lower = {c.lower() for c in header}
+        if lower & RLE_COLUMNS:
+            return plan.set("task", "segmentation", f"{rel}: RLE column {sorted(lower & RLE_COLUMNS)}")
+        if lower & BOX_COLUMN_NAMES:
+            return plan.set("task", "detection", f"{rel}: box columns {sorted(lower & BOX_COLUMN_NAMES)}")
+    for rel in _json_files(inputs):
+        kind = _json_kind(inputs, rel)
+        if kind == "coco_boxes":
+            return plan.set("task", "detection", f"{rel}: COCO annotations with bbox")
+        if kind == "coco_labels":
+            return plan.set("task", "classification", f"{rel}: COCO-style annotations without boxes")
+    if any(Path(r).name == "data.yaml" for r in inputs.files):
+        return plan.set("task", "detection", "data.yaml (YOLO labels)")
+    if any(inputs.is_folder(m) for m in MASK_DIRS):
+        masks = next(m for m in MASK_DIRS if inputs.is_folder(m))
+        return plan.set("task", "segmentation", f"mask folder {masks}/")
+    value_cols = plan.get("value_cols", [])
+    if [c.lower() for c in value_cols] == ["predictionstring"]:
+        return plan.set("task", "detection", f"{plan['sample_csv']}: PredictionString column")
+    return plan.set("task", "classification", "no masks, boxes or RLE found")
+
+
+def _discover_segmentation(inputs, plan, params):
+    tables = _tables(inputs, params.get("train_csv", ""))
+    names = {}
+    train_ids = []
+    if tables:
+        plan.set("train_csv", tables[0], "parameter train_csv" if params.get("train_csv") else "known table name")
+        header, rows = inputs.read_csv(tables[0])
+        id_col = params.get("id_col") or header[0]
+        if id_col not in header:
+            raise KeyError(f"id_col={id_col!r} is not a column of {tables[0]} ({header}); fix id_col")
+        train_ids = list(dict.fromkeys(r[header.index(id_col)] for r in rows))[: PROBE_IDS * 4]
+        plan.set("groups", group_candidates(header), f"{tables[0]}: columns named like groups")
+    train_dir, source = locate_image_dir(inputs, names, _resolvable(inputs, names, train_ids),
+                                       params.get("train_image_dir", ""), "train_image_dir", TRAIN_DIRS)
+    if train_dir is None:
+        raise FileNotFoundError(f"no training image folder in {inputs.root} (looked for {', '.join(TRAIN_DIRS)}); "
+                                "set train_image_dir")
+    plan.set("train_image_dir", train_dir, source)
+    mask_dir = params.get("mask_dir", "")
+    if not mask_dir:
+        parent = str(Path(train_dir).parent)
+        siblings = [f"{parent}/{m}".lstrip("./") for m in ("masks", "mask", "labels", "gt")]
+        mask_dir = next((m for m in (*siblings, *MASK_DIRS) if inputs.is_folder(m)), "")
+    if mask_dir:
+        plan.set("mask_dir", mask_dir, "parameter mask_dir" if params.get("mask_dir") else "mask folder by name")
+    elif not tables:
+        raise FileNotFoundError(f"no RLE table ({', '.join(TRAIN_TABLES)}) and no mask folder in {inputs.root}; "
+                                "set train_csv or mask_dir")
+    _test_dir(inputs, plan, names, params)
+
+
+def _discover_detection(inputs, plan, params):
+    annotation = params.get("annotation_file", "")
+    if annotation:
+        if annotation not in inputs.files:
+            raise FileNotFoundError(f"annotation_file={annotation!r} is not in {inputs.root}; fix annotation_file")
+        plan.set("annotation_file", annotation, "parameter annotation_file")
+    else:
+        found = []
+        for rel in _tables(inputs, ""):
+            lower = {c.lower() for c in inputs.read_csv(rel)[0]}
+            if lower & BOX_COLUMN_NAMES:
+                found.append((rel, f"{rel}: box columns"))
+        coco, why = pick_json(inputs, "coco_boxes", "annotation_file")
+        if coco:
+            found.append((coco, why))
+        found += [(r, "YOLO data.yaml") for r in sorted(inputs.files) if Path(r).name == "data.yaml"]
+        if len(found) > 1:
+            raise _ambiguous("several annotation files fit", [f for f, _ in found], "annotation_file")
+        if not found:
+            raise FileNotFoundError(f"no annotation file in {inputs.root} (a box table, COCO JSON or data.yaml); "
+                                    "set annotation_file")
+        plan.set("annotation_file", *found[0])
+    names = {}
+    rel = plan["annotation_file"]
+    train_dir = params.get("train_image_dir", "")
+    if rel.endswith(".json") and not train_dir:
+        data = inputs.read_json(rel)
+        files = [f for _, f in json_images(data)]
+        base = json_base(inputs, rel, files, "train_image_dir")
+        plan.set("train_image_dir", base, f"{rel}: images[].file_name resolve under it")
+        check_one_image_per_id(inputs, base, "train_image_dir")
+    else:
+        ids = []
+        if rel.endswith(".csv"):
+            header, rows = inputs.read_csv(rel)
+            id_col = params.get("id_col") or header[0]
+            ids = list(dict.fromkeys(r[header.index(id_col)] for r in rows))[: PROBE_IDS * 4]
+            ids = _resolvable(inputs, names, ids)
+            plan.set("groups", group_candidates(header), f"{rel}: columns named like groups")
+        folder, source = locate_image_dir(inputs, names, ids, train_dir, "train_image_dir", TRAIN_DIRS)
+        if folder is None:
+            raise FileNotFoundError(f"no training image folder in {inputs.root}; set train_image_dir")
+        plan.set("train_image_dir", folder, source)
+    _test_dir(inputs, plan, names, params)

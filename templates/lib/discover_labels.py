@@ -1,0 +1,293 @@
+"""Classification discovery: where the labels are, how they are encoded, and what the submission wants."""
+
+from collections import Counter
+from pathlib import Path
+
+from lib.layout import (
+    TEST_DIRS,
+    TRAIN_DIRS,
+    _ambiguous,
+    _image_keys,
+    _resolvable,
+    _tables,
+    _test_dir,
+    check_one_image_per_id,
+    group_candidates,
+    json_base,
+    json_images,
+    locate_image_dir,
+    pick_json,
+)
+
+ENCODINGS = ("single", "onehot", "multilabel", "topk", "regression", "filename", "folders", "coco_json")
+REGRESSION_MIN_VALUES = 30  # an integer column with more distinct values than this is a quantity, not classes
+LABEL_METRICS = ("accuracy", "macro_f1", "micro_f1", "qwk")
+
+
+def discover_classification(inputs, plan, params):
+    """Fill the plan's label source, encoding, classes, image folders, test ids and submission format."""
+    names = {}
+    train_csv = params.get("train_csv", "")
+    encoding = params.get("label_encoding", "") or "auto"
+    tables = [] if train_csv == "none" or encoding in ("folders", "filename") else _tables(inputs, train_csv)
+    if tables and not train_csv.endswith(".json"):
+        _from_table(inputs, plan, params, tables[0], names)
+    else:
+        coco, why = (None, "") if encoding in ("folders", "filename") or train_csv == "none" else pick_json(
+            inputs, "coco_labels", "train_csv", train_csv if train_csv.endswith(".json") else "")
+        if coco:
+            _from_coco(inputs, plan, params, coco, why)
+        else:
+            _from_files(inputs, plan, params, names)
+    if not plan.get("test_json"):
+        _test_dir(inputs, plan, names, params)
+    _submission(plan, params)
+
+
+def _from_table(inputs, plan, params, table, names):
+    header, rows = inputs.read_csv(table)
+    plan.set("train_csv", table, "parameter train_csv" if params.get("train_csv") else "known table name")
+    sample_id = plan.get("sample_id_col")
+    id_col = params.get("id_col", "")
+    if id_col:
+        source = "parameter id_col"
+    elif sample_id in header:
+        id_col, source = sample_id, f"{plan['sample_csv']}'s id column is in {table}"
+    else:
+        lower = {c.lower(): c for c in header}
+        id_col = lower.get((sample_id or "").lower(), header[0])
+        source = f"{table}: {'same name as the sample id, other case' if id_col != header[0] else 'first column'}"
+    if id_col not in header:
+        raise KeyError(f"id_col={id_col!r} is not a column of {table} ({header}); fix id_col")
+    plan.set("id_col", id_col, source)
+    column = {c: [r[i] for r in rows] for i, c in enumerate(header)}
+    targets, encoding, source = _label_columns(plan, params, table, header, column, id_col)
+    plan.set("label_cols", targets, source)
+    plan.set("label_encoding", encoding, source if encoding != "single" else f"{table}: one label column")
+    plan.set("groups", group_candidates(header), f"{table}: columns named like groups")
+    if encoding == "regression":
+        values = [float(v) for v in column[targets[0]] if v != ""]
+        plan.set("value_range", [min(values), max(values)], f"{table}: {targets[0]}")
+    else:
+        plan.set("classes", _class_counts(column, targets, encoding), f"{table}: {', '.join(targets)}")
+    train_dir, source = locate_image_dir(inputs, names, _resolvable(inputs, names, column[id_col][:200]),
+                                       params.get("train_image_dir", ""), "train_image_dir", TRAIN_DIRS)
+    if train_dir is None:
+        raise FileNotFoundError(
+            f"no folder holds the images named in {table}:{id_col} (first: {column[id_col][:2]}); set train_image_dir")
+    plan.set("train_image_dir", train_dir, source)
+
+
+def _label_columns(plan, params, table, header, column, id_col):
+    """Return (label columns, encoding, source) from the parameters, the sample, then the table's values."""
+    value_cols = plan.get("value_cols", [])
+    if params.get("target_cols"):
+        targets = [c.strip() for c in params["target_cols"].split(",") if c.strip()]
+        missing = [c for c in targets if c not in header]
+        if missing:
+            raise KeyError(f"target_cols {missing} are not columns of {table} ({header}); fix target_cols")
+        return targets, "onehot", "parameter target_cols"
+    if params.get("label_col"):
+        if params["label_col"] not in header:
+            raise KeyError(f"label_col={params['label_col']!r} is not a column of {table} ({header}); fix label_col")
+        label, source = params["label_col"], "parameter label_col"
+    elif len(value_cols) > 1 and all(c in header for c in value_cols):
+        return value_cols, "onehot", f"{plan['sample_csv']}'s {len(value_cols)} value columns are 0/1 columns of {table}"
+    elif len(value_cols) > 1:
+        wanted = set(value_cols)
+        fits = [c for c in header if c != id_col and set(column[c]) and set(column[c]) <= wanted]
+        if len(fits) != 1:
+            raise _ambiguous(f"{len(fits)} columns of {table} hold the sample's class names" if fits else
+                             f"no column of {table} holds the class names of {plan['sample_csv']}'s columns",
+                             fits or [c for c in header if c != id_col], "label_col")
+        label, source = fits[0], f"{table}:{fits[0]} holds the names of {plan['sample_csv']}'s class columns"
+    elif len(value_cols) == 1 and value_cols[0] in header:
+        label, source = value_cols[0], f"{plan['sample_csv']}'s value column is in {table}"
+    else:
+        others = [c for c in header if c != id_col and c not in group_candidates(header)]
+        few = [c for c in others if 1 < len(set(column[c])) <= max(2, len(column[c]) // 2)]
+        if len(few) != 1:
+            raise _ambiguous(f"cannot tell the label column of {table}; candidates", few or others, "label_col")
+        label, source = few[0], f"{table}: the one non-id column with repeated values"
+    encoding = params.get("label_encoding") or "auto"
+    if encoding not in ("auto", ""):
+        return [label], encoding, f"{source}; parameter label_encoding"
+    values = [v for v in column[label] if v != ""]
+    if len(values) < len(column[label]):
+        raise ValueError(f"{len(column[label]) - len(values)} rows of {table} have no {label!r}; fill or drop them")
+    spaced = sum(" " in v.strip() for v in values)
+    sample_tokens = max((len(v[0].split()) for v in getattr(plan, "sample_values", []) if v), default=1)
+    if spaced:
+        return [label], "multilabel", f"{source}; {spaced} rows hold space-separated labels"
+    if sample_tokens > 1 and len(value_cols) == 1:
+        return [label], "topk", f"{source}; the sample ranks {sample_tokens} labels per row"
+    if _is_quantity(values):
+        return [label], "regression", f"{source}; numbers with more than {REGRESSION_MIN_VALUES} distinct values"
+    return [label], "single", source
+
+
+def _is_quantity(values):
+    try:
+        numbers = [float(v) for v in values]
+    except ValueError:
+        return False
+    fractional = any(n != int(n) for n in numbers)
+    return fractional or len(set(numbers)) > REGRESSION_MIN_VALUES
+
+
+def _class_counts(column, targets, encoding):
+    """{class: count}, classes sorted (numerically when they are numbers)."""
+    if encoding == "onehot":
+        return {c: sum(float(v or 0) > 0 for v in column[c]) for c in targets}
+    values = column[targets[0]]
+    tokens = [t for v in values for t in v.split()] if encoding == "multilabel" else values
+    return _sorted_counts(Counter(tokens))
+
+
+def _sorted_counts(counts):
+    def key(name):
+        try:
+            return (0, float(name), "")
+        except ValueError:
+            return (1, 0.0, name)
+
+    return {k: counts[k] for k in sorted(counts, key=key)}
+
+
+def _from_coco(inputs, plan, params, rel, why):
+    data = inputs.read_json(rel)
+    plan.set("train_csv", rel, why)
+    plan.set("label_encoding", "coco_json", f"{rel}: annotations[].category_id per image")
+    files = [f for _, f in json_images(data)]
+    plan.set("train_image_dir", json_base(inputs, rel, files, "train_image_dir"), f"{rel}: images[].file_name resolve under it")
+    counts = Counter(str(a["category_id"]) for a in data["annotations"])
+    plan.set("classes", _sorted_counts(counts), f"{rel}: annotations[].category_id")
+    first = data["images"][0] if data["images"] else {}
+    plan.set("groups", group_candidates(list(first)), f"{rel}: image fields named like groups")
+    test, source = pick_json(inputs, "coco_images", "test_json", params.get("test_json", ""))
+    if test is None:
+        return
+    test_data = inputs.read_json(test)
+    pairs = json_images(test_data)
+    plan.set("test_json", test, source)
+    plan.set("test_image_dir", json_base(inputs, test, [f for _, f in pairs], "test_image_dir"),
+             f"{test}: images[].file_name resolve under it")
+    known = {i for i, _ in pairs}
+    missing = [i for i in getattr(plan, "sample_ids", []) if i not in known]
+    if missing:
+        raise ValueError(f"{len(missing)} ids of {plan['sample_csv']} (first {missing[:3]}) are not image ids of {test}; "
+                         "set test_json to the JSON that lists the test images")
+
+
+def _from_files(inputs, plan, params, names):
+    """No table: one folder per class, or labels in the file names (cat.1.jpg)."""
+    encoding = params.get("label_encoding") or "auto"
+    given = params.get("train_image_dir", "")
+    folder = given or next((d for d in TRAIN_DIRS if inputs.is_folder(d) and _image_keys(inputs, d)), "")
+    class_dirs = _class_folders(inputs, folder)
+    if not folder or (not class_dirs and encoding != "filename"):
+        # alaska2: the class folders sit at the top, beside the test folder.
+        top = _class_folders(inputs, "")
+        if len(top) >= 2 and encoding != "filename":
+            folder, class_dirs = "", top
+    if encoding in ("auto", "folders") and len(class_dirs) >= 2:
+        plan.set("train_image_dir", folder, "parameter train_image_dir" if given else "holds one folder per class")
+        plan.set("label_encoding", "folders", f"{len(class_dirs)} sub-folders of {folder or 'the root'}/ hold images")
+        counts = {d: len(inputs.images_under(f"{folder}/{d}".strip("/"))) for d in class_dirs}
+        plan.set("classes", counts, f"{folder or 'the root'}/<class>/")
+        _folder_targets(plan, params, class_dirs)
+        return
+    if not folder:
+        raise FileNotFoundError(f"no labels in {inputs.root}: no training table, COCO JSON, class folders or image folder; "
+                                "set train_csv, or train_image_dir")
+    check_one_image_per_id(inputs, folder, "train_image_dir")
+    prefixes = Counter(_name_label(Path(r).name) for r in inputs.images_under(folder))
+    if None in prefixes or len(prefixes) < 2 or min(prefixes.values()) < 2:
+        raise FileNotFoundError(
+            f"no labels in {inputs.root}: no training table or COCO JSON, {folder}/ has no class folders and its "
+            "file names carry no label ('cat.1.jpg'); set train_csv, or label_encoding")
+    plan.set("train_image_dir", folder, "parameter train_image_dir" if given else "the training image folder")
+    plan.set("label_encoding", "filename", f"{folder}/: every file name starts with a label, then '.'")
+    plan.set("classes", _sorted_counts(prefixes), f"{folder}/: file name prefixes")
+
+
+def _name_label(name):
+    head = name.split(".")[0]
+    return head if name.count(".") >= 2 and head and not head[0].isdigit() else None
+
+
+def _class_folders(inputs, folder):
+    """Sub-folders of `folder` that hold images, test-like names excluded."""
+    prefix = f"{folder}/" if folder else ""
+    subs = Counter(r[len(prefix):].split("/")[0] for r in inputs.images_under(folder) if "/" in r[len(prefix):])
+    return sorted(s for s in subs if "test" not in s.lower() and f"{prefix}{s}".strip("/") not in TEST_DIRS)
+
+
+def _folder_targets(plan, params, class_dirs):
+    """Map class folders to targets with folder_labels ('Cover:0,JMiPOD:1'); needed when the sample wants one number."""
+    mapping = params.get("folder_labels", "")
+    if mapping:
+        pairs = dict(p.split(":", 1) for p in mapping.split(",") if ":" in p)
+        unknown = sorted(set(pairs) - set(class_dirs))
+        unmapped = sorted(set(class_dirs) - set(pairs))
+        if unknown or unmapped:
+            raise ValueError(f"folder_labels={mapping!r}: unknown folders {unknown}, unmapped folders {unmapped}; "
+                             f"the class folders are {class_dirs}")
+        plan.set("folder_labels", pairs, "parameter folder_labels")
+        return
+    samples = [v[0] for v in getattr(plan, "sample_values", []) if v]
+    numeric = samples and all(_is_number(v) for v in samples)
+    if numeric and len(class_dirs) > 2 and len(plan.get("value_cols", [])) == 1:
+        raise _ambiguous(
+            f"{len(class_dirs)} class folders but {plan['sample_csv']} wants one number per image; "
+            "which folders are positive? folders", class_dirs,
+            f"folder_labels (e.g. {class_dirs[0]}:0,{','.join(f'{d}:1' for d in class_dirs[1:])})")
+
+
+def _is_number(text):
+    try:
+        float(text)
+        return True
+    except ValueError:
+        return False
+
+
+def _submission(plan, params):
+    """The submission format and the metric, from the encoding, the sample's values and the parameters."""
+    encoding = plan["label_encoding"]
+    value_cols = plan.get("value_cols", ["label"])
+    classes = list(plan.get("classes", {}))
+    if plan.get("folder_labels"):
+        classes = sorted(set(plan["folder_labels"].values()))
+    samples = [v[0] for v in getattr(plan, "sample_values", []) if v]
+    k = max((len(s.split()) for s in samples), default=1)
+    if params.get("submission_format", "auto") not in ("", "auto"):
+        fmt, source = params["submission_format"], "parameter submission_format"
+    elif len(value_cols) > 1:
+        fmt, source = "class_probabilities", f"{plan.get('sample_csv')}: one column per class"
+    elif encoding == "multilabel":
+        fmt, source = "labels", "space-separated labels in the training table"
+    elif encoding == "topk" or k > 1:
+        fmt, source = "topk", f"{plan.get('sample_csv')}: {k} space-separated labels per row"
+    elif encoding == "regression":
+        fmt, source = "value", "a regression target"
+    elif len(classes) == 2 and params.get("metric", "auto") not in LABEL_METRICS and all(_is_number(v) for v in samples):
+        fmt, source = "probability", "two classes and a number per sample row: P(positive class)"
+    else:
+        fmt, source = "label", "one class label per row"
+    plan.set("submission_format", fmt, source)
+    if fmt == "topk":
+        plan.set("top_k", int(params.get("top_k") or k), "parameter top_k" if params.get("top_k") else "tokens per sample row")
+    if fmt == "probability":
+        positive = params.get("positive_class") or classes[-1]
+        plan.set("positive_class", positive, "parameter positive_class" if params.get("positive_class")
+                 else f"the last of the sorted classes {classes}; set positive_class if the other one is meant")
+    metric = params.get("metric", "auto") or "auto"
+    if metric == "auto":
+        metric = {"multilabel": "micro_f1", "topk": "map_at_k", "regression": "rmse", "onehot": "roc_auc"}.get(encoding)
+        if metric is None:
+            metric = "roc_auc" if fmt in ("probability", "class_probabilities") and len(classes) <= 2 or \
+                encoding == "onehot" else ("log_loss" if fmt == "class_probabilities" else "accuracy")
+        plan.set("metric", metric, f"the usual metric for a {fmt} submission; set metric to the competition's")
+    else:
+        plan.set("metric", metric, "parameter metric")

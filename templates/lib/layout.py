@@ -1,0 +1,342 @@
+"""The competition folder as discovery sees it: files, tables, image folders, and the plan it fills."""
+
+import csv
+import io
+import json
+from collections import Counter
+from pathlib import Path
+
+from lib.inputs import image_header, list_inputs, read_member
+
+IMAGE_FILE_SUFFIXES = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".webp")
+UNSUPPORTED_SUFFIXES = {".dcm": "DICOM", ".dicom": "DICOM", ".npy": "NumPy arrays", ".mp4": "video",
+                        ".avi": "video", ".bson": "BSON records", ".nii": "3D volumes", ".wav": "audio", ".aif": "audio"}
+TRAIN_TABLES = ("train.csv", "train_labels.csv", "labels.csv", "train_solution.csv", "train_masks.csv",
+                "train_ship_segmentations_v2.csv")
+TRAIN_DIRS = ("train_images", "train", "images/train", "train/images", "images", "train_jpeg", "jpeg/train", "train_v2")
+TEST_DIRS = ("test_images", "test", "images/test", "test/images", "images", "test_jpeg", "jpeg/test", "test_v2")
+MASK_DIRS = ("train_masks", "masks", "train/masks", "labels", "annotations")
+IMAGE_WORDS = ("image", "img", "scan", "photo")
+MASK_WORDS = ("mask", "label", "annotation", "gt", "truth", "cleaned")
+TEST_WORDS = ("test",)
+RLE_COLUMNS = {"encodedpixels", "encoded_pixels", "rle_mask", "rle", "encoding", "segmentation", "mask_rle"}
+BOX_COLUMN_NAMES = {"bbox", "x_min", "xmin", "boxes"}
+GROUP_WORDS = ("patient", "group", "location", "site", "source", "study", "case", "chain", "institution", "subject")
+PROBE_IDS = 50  # ids tried against a folder to tell whether it holds the table's images
+PROBE_IMAGES = 32  # images whose headers are read for the format
+
+
+class AmbiguousInputError(ValueError):
+    """Two readings of the data fit: the message names the candidates and the parameter that picks one."""
+
+
+class Plan:
+    """What discovery found: entries of (value, source), printable and JSON-ready."""
+
+    def __init__(self, root):
+        self.root = Path(root)
+        self.entries = {}
+        self.notes = []
+
+    def set(self, key, value, source):
+        self.entries[key] = (value, source)
+        return value
+
+    def __getitem__(self, key):
+        return self.entries[key][0]
+
+    def get(self, key, default=None):
+        return self.entries[key][0] if key in self.entries else default
+
+    def as_dict(self):
+        return {"root": str(self.root), "notes": list(self.notes),
+                "entries": {k: {"value": v, "source": s} for k, (v, s) in self.entries.items()}}
+
+    def table(self):
+        """The plan as aligned text: key, value, source; then the notes."""
+        rows = [(k, _short(v), s) for k, (v, s) in self.entries.items()]
+        width = max((len(k) for k, _, _ in rows), default=0)
+        value_width = min(60, max((len(v) for _, v, _ in rows), default=0))
+        lines = [f"{k:{width}}  {v:{value_width}}  <- {s}" for k, v, s in rows]
+        return "\n".join(lines + [f"note: {n}" for n in self.notes])
+
+
+def _short(value):
+    text = value if isinstance(value, str) else json.dumps(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _ambiguous(what, candidates, parameter):
+    shown = ", ".join(str(c) for c in list(candidates)[:6])
+    return AmbiguousInputError(f"{what}: {shown}. Discovery will not guess; set {parameter} to the right one")
+
+
+class Inputs:
+    """The folder's files (archive members included, as they will appear once unpacked) and table readers."""
+
+    def __init__(self, root):
+        self.root = Path(root)
+        self.files, self.notes = list_inputs(self.root)
+        self.folders = Counter()
+        for rel in self.files:
+            self.folders[str(Path(rel).parent)] += 1
+
+    def read_bytes(self, rel):
+        source = self.files[rel]
+        return (self.root / rel).read_bytes() if source is None else read_member(self.root / source[0], source[1])
+
+    def read_csv(self, rel):
+        """Return (header, rows) of a CSV; a leading unnamed column keeps its empty name."""
+        rows = list(csv.reader(io.StringIO(self.read_bytes(rel).decode("utf-8-sig"))))
+        if not rows:
+            raise ValueError(f"{rel} is empty; check the file or point the parameter at another one")
+        return rows[0], rows[1:]
+
+    def read_json(self, rel):
+        try:
+            return json.loads(self.read_bytes(rel))
+        except ValueError as err:
+            raise ValueError(f"{rel} is not valid JSON ({err}); check the file or set the parameter to another one") from None
+
+    def images_under(self, folder):
+        """Relative paths of the image files below `folder` ('' = everywhere), sorted."""
+        prefix = "" if folder in ("", ".") else folder.rstrip("/") + "/"
+        return sorted(r for r in self.files if r.startswith(prefix) and r.lower().endswith(IMAGE_FILE_SUFFIXES))
+
+    def is_folder(self, folder):
+        prefix = folder.rstrip("/") + "/"
+        return any(r.startswith(prefix) for r in self.files)
+
+    def top_files(self, depth=1):
+        return sorted(r for r in self.files if r.count("/") < depth)
+
+
+def check_supported(inputs, plan):
+    """Name the inputs the notebooks cannot read yet, instead of failing later."""
+    kinds = Counter(UNSUPPORTED_SUFFIXES[Path(r).suffix.lower()] for r in inputs.files
+                    if Path(r).suffix.lower() in UNSUPPORTED_SUFFIXES)
+    if kinds and not any(r.lower().endswith(IMAGE_FILE_SUFFIXES) for r in inputs.files):
+        found = ", ".join(f"{n} {k} files" for k, n in kinds.most_common())
+        raise ValueError(f"{inputs.root} holds {found} and no image files the notebooks read "
+                         "(jpg, png, tif, bmp, webp); this layout is not supported yet")
+    for kind, n in kinds.most_common():
+        plan.notes.append(f"{n} {kind} files are ignored: only image files are read")
+
+
+def find_sample(inputs, plan, sample_csv):
+    """The sample submission: the parameter, else the one file named like a sample at the top, else one level down."""
+    if sample_csv:
+        if sample_csv not in inputs.files:
+            raise FileNotFoundError(f"sample_csv={sample_csv!r} is not in {inputs.root}; fix sample_csv")
+        found, source = sample_csv, "parameter sample_csv"
+    else:
+        found, source = None, ""
+        for depth in (1, 2):
+            hits = [r for r in inputs.top_files(depth) if _is_sample_name(Path(r).name)]
+            hits = [r for r in hits if r.count("/") == depth - 1]
+            if len(hits) > 1:
+                raise _ambiguous("two sample submission files", hits, "sample_csv")
+            if hits:
+                found, source = hits[0], "file name contains 'sample' and 'submission'"
+                break
+    if found is None:
+        plan.notes.append("no sample submission file: test ids come from the test image folder")
+        return
+    header, rows = inputs.read_csv(found)
+    plan.set("sample_csv", found, source)
+    index_col = header[0] == ""
+    id_col = header[1] if index_col else header[0]
+    plan.set("sample_columns", header, found)
+    if index_col:
+        plan.set("sample_index_col", True, f"{found}: the first column has no name; it is written back as it is")
+    plan.set("sample_id_col", id_col, f"{found}: first named column")
+    plan.set("sample_rows", len(rows), found)
+    values = [c for c in header if c not in ("", id_col)]
+    plan.set("value_cols", values, f"{found}: columns after the id")
+    first = header.index(id_col)
+    plan.sample_ids = [r[first] for r in rows]
+    plan.sample_values = [r[first + 1:] for r in rows[:200]]
+
+
+def _is_sample_name(name):
+    lower = name.lower().replace("_", "").replace("-", "")
+    return lower.endswith(".csv") and "sample" in lower and "submission" in lower
+
+
+def _tables(inputs, train_csv):
+    """The training table: the parameter, else the known names at the top level ('none': no table)."""
+    if train_csv == "none":
+        return []
+    if train_csv:
+        if train_csv not in inputs.files:
+            raise FileNotFoundError(f"train_csv={train_csv!r} is not in {inputs.root}; fix train_csv")
+        return [train_csv]
+    return [t for t in TRAIN_TABLES if t in inputs.files]
+
+
+def _json_files(inputs):
+    return sorted(r for r in inputs.files if r.lower().endswith(".json") and r.count("/") <= 2)
+
+
+def _json_kind(inputs, rel):
+    """coco_boxes, coco_labels, coco_images (images without annotations) or None."""
+    source = inputs.files[rel]
+    size = (inputs.root / rel).stat().st_size if source is None else 0
+    if size > 4e9:
+        return None
+    data = inputs.read_json(rel)
+    if isinstance(data, list):
+        return "coco_images" if data and isinstance(data[0], dict) and "file_name" in data[0] else None
+    if not isinstance(data, dict) or not isinstance(data.get("images"), list):
+        return None
+    annotations = data.get("annotations")
+    if isinstance(annotations, list) and annotations:
+        if all("bbox" in a for a in annotations[:100]):
+            return "coco_boxes"
+        if all("category_id" in a for a in annotations[:100]):
+            return "coco_labels"
+        return None
+    return "coco_images" if data["images"] and "file_name" in data["images"][0] else None
+
+
+def pick_json(inputs, kind, parameter, value=""):
+    """The one JSON of `kind` to use: the parameter, else the one whose name says train (or test)."""
+    if value:
+        if value not in inputs.files:
+            raise FileNotFoundError(f"{parameter}={value!r} is not in {inputs.root}; fix {parameter}")
+        return value, f"parameter {parameter}"
+    hits = [r for r in _json_files(inputs) if _json_kind(inputs, r) == kind]
+    if len(hits) > 1:
+        word = "test" if kind == "coco_images" else "train"
+        named = [r for r in hits if word in Path(r).name.lower() or word in Path(r).parent.as_posix().lower()]
+        if len(named) != 1:
+            raise _ambiguous(f"{len(hits)} JSON files hold {kind.replace('_', ' ')}", hits, parameter)
+        return named[0], f"the one {kind.replace('_', ' ')} JSON whose path says '{word}' (others: {len(hits) - 1})"
+    return (hits[0], f"the one JSON with {kind.replace('_', ' ')}") if hits else (None, "")
+
+
+def json_images(data):
+    """[(image id, file_name)] from a COCO-style JSON (a dict with images, or a bare list of image records)."""
+    records = data if isinstance(data, list) else data["images"]
+    key = "id" if "id" in records[0] else "image_id"
+    return [(str(r[key]), r["file_name"]) for r in records]
+
+
+def json_base(inputs, json_rel, file_names, parameter):
+    """The folder that file_name paths are relative to: the JSON's folder, the root or an image folder."""
+    parent = str(Path(json_rel).parent)
+    bases = [parent, f"{parent}/images", "", *TRAIN_DIRS, *TEST_DIRS]
+    probe = file_names[:PROBE_IDS]
+    for base in dict.fromkeys(b.strip("./") if b not in ("", ".") else "" for b in bases):
+        prefix = f"{base}/" if base else ""
+        if probe and all(f"{prefix}{name}" in inputs.files for name in probe):
+            return base
+    raise FileNotFoundError(
+        f"{json_rel}: file names such as {probe[:2]} are not found under its folder, the root or an image folder; "
+        f"set {parameter}"
+    )
+
+
+def locate_image_dir(inputs, names, ids, given, parameter, candidates):
+    """The image folder: the parameter, else the one candidate folder holding the ids (the most specific).
+
+    ids are file names or stems from the table or the sample; with no ids, a candidate with images fits.
+    """
+    if given:
+        if not inputs.is_folder(given):
+            raise FileNotFoundError(f"{parameter}={given!r} is not a folder of {inputs.root}; fix {parameter}")
+        check_one_image_per_id(inputs, given, parameter)
+        return given, f"parameter {parameter}"
+    probe = list(ids)[:PROBE_IDS]
+    viable = []
+    for folder in dict.fromkeys(candidates):
+        keys = names.get(folder)
+        if keys is None:
+            keys = names[folder] = _image_keys(inputs, folder)
+        if keys and (not probe or all(i in keys for i in probe)):
+            viable.append(folder)
+    # A folder inside another viable one is more specific (train/images inside train).
+    viable = [v for v in viable if not any(o != v and o.startswith(v + "/") for o in viable)]
+    if len(viable) > 1:
+        raise _ambiguous(f"{len(viable)} folders hold the same images", viable, parameter)
+    if not viable:
+        return None, ""
+    folder = viable[0]
+    folder = check_one_image_per_id(inputs, folder, parameter)
+    what = "holds the first ids" if probe else "holds images"
+    return folder, f"the one candidate folder that {what}"
+
+
+def _image_keys(inputs, folder):
+    keys = set()
+    for rel in inputs.images_under(folder):
+        name = Path(rel).name
+        keys.update((name, Path(name).stem))
+    return keys
+
+
+def check_one_image_per_id(inputs, folder, parameter):
+    """Stop when two files below `folder` share a stem (TGS: images/ and masks/); name-clear pairs resolve by rule.
+
+    Returns the folder to use: `folder`, or its image sub-folder when the pair is images/ + masks/.
+    """
+    by_stem = {}
+    clashes = Counter()
+    for rel in inputs.images_under(folder):
+        stem = Path(rel).stem
+        other = by_stem.setdefault(stem, rel)
+        if other != rel:
+            clashes[(str(Path(other).parent), str(Path(rel).parent))] += 1
+    if not clashes:
+        return folder
+    (a, b), count = clashes.most_common(1)[0]
+    image_like = [d for d in (a, b) if any(w in Path(d).name.lower() for w in IMAGE_WORDS)]
+    mask_like = [d for d in (a, b) if any(w in Path(d).name.lower() for w in MASK_WORDS)]
+    hint = f" (and mask_dir={mask_like[0]!r})" if mask_like else ""
+    raise _ambiguous(
+        f"{folder}/ holds {count}+ files with the same names in {a}/ and {b}/"
+        + (f"; {mask_like[0]}/ looks like masks" if mask_like else ""),
+        [a, b], f"{parameter}={image_like[0]!r}{hint}" if image_like and mask_like else parameter,
+    )
+
+
+def _describe_images(inputs, plan):
+    """Image format from suffixes, and bit depth, channels and size from up to 32 headers."""
+    folder = plan.get("train_image_dir") or ""
+    images = inputs.images_under(folder)
+    if not images:
+        return
+    suffixes = Counter(Path(r).suffix.lower() for r in images)
+    headers = [image_header(inputs.root / r) for r in images[:PROBE_IMAGES] if inputs.files[r] is None]
+    headers = [h for h in headers if h]
+    text = ", ".join(f"{n} {s}" for s, n in suffixes.most_common())
+    if headers:
+        kinds = Counter(f"{f} {b}-bit x{c}" for f, _, _, b, c in headers)
+        sizes = Counter(f"{w}x{h}" for _, w, h, _, _ in headers)
+        text += f"; {', '.join(kinds)}; sizes {', '.join(s for s, _ in sizes.most_common(3))}"
+    plan.set("image_format", text, f"{len(images)} files under {folder or 'the root'}/, {len(headers)} headers read")
+    if any(b > 8 for _, _, _, b, _ in headers):
+        plan.notes.append("images with more than 8 bits per channel are read as 8-bit by the notebooks")
+
+
+def group_candidates(header):
+    """Columns that look like groups (patient, location, ...) that should not span two folds."""
+    return [c for c in header if any(w in c.lower() for w in GROUP_WORDS)]
+
+
+def _test_dir(inputs, plan, names, params):
+    ids = list(dict.fromkeys(getattr(plan, "sample_ids", [])))[: PROBE_IDS * 4]
+    test_dir, source = locate_image_dir(inputs, names, _resolvable(inputs, names, ids), params.get("test_image_dir", ""),
+                                      "test_image_dir", TEST_DIRS)
+    if test_dir is None:
+        raise FileNotFoundError(f"no test image folder holding the sample's ids in {inputs.root} "
+                                f"(looked for {', '.join(TEST_DIRS)}); set test_image_dir")
+    plan.set("test_image_dir", test_dir, source)
+
+
+def _resolvable(inputs, names, ids):
+    """The ids that name an image somewhere (the sample's may carry a class suffix: '<image>_<class>')."""
+    every = names.get("") or names.setdefault("", _image_keys(inputs, ""))
+    return [i for i in ids if i in every]
+
+
