@@ -16,7 +16,6 @@ EXAMPLES = [
         "task": "classification",
         "arch": "eva02_large",
         "competition": "siim-isic-melanoma-classification",
-        "overrides": {"group_col": "patient_id", "metric": "roc_auc"},
     },
     {"task": "segmentation", "arch": "unet", "competition": "severstal-steel-defect-detection",
      "overrides": {"img_height": "256", "img_width": "1600", "batch_size": "8"}},
@@ -27,14 +26,11 @@ EXAMPLES = [
         "overrides": {"vflip_p": "0.5", "tta_views": "orig,hflip,vflip,rot90"},
     },
     {"task": "detection", "arch": "yolov8", "competition": "global-wheat-detection",
-     "overrides": {"metric": "wheat", "conf_threshold": "0.4", "flipud": "0.5", "tta_views": "orig,hflip,vflip",
+     "overrides": {"conf_threshold": "0.4", "flipud": "0.5", "tta_views": "orig,hflip,vflip",
                    "group_col": "source"}},
-    {
-        "task": "detection",
-        "arch": "fasterrcnn",
-        "competition": "vinbigdata-chest-xray-abnormalities-detection",
-        "overrides": {"metric": "voc_map", "voc_iou": "0.4", "submission_format": "vinbig"},
-    },
+    {"task": "detection", "arch": "fasterrcnn", "competition": "vinbigdata-chest-xray-abnormalities-detection"},
+    {"task": "segmentation", "arch": "unet", "competition": "tgs-salt-identification-challenge"},
+    {"task": "classification", "arch": "efficientnet_b0", "competition": "dogs-vs-cats-redux-kernels-edition"},
 ]
 EXAMPLE_USER = "nbgen"
 

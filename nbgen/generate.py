@@ -59,8 +59,8 @@ def resolve_task(
 ) -> tuple[str, str, dict[str, str], list[str]]:
     """Return (task, arch, overrides, notes) from --task, the known-competitions table or a data folder.
 
-    A known competition's parameters are defaults under the user's --set values. With `data`, the
-    folder is inspected with the notebook's own rules (and the --set values that concern discovery).
+    With `data`, the folder is inspected with the notebook's own rules (and the --set values that
+    concern discovery); the notes say what was found and what a known competition sets.
     """
     overrides = dict(overrides or {})
     notes: list[str] = []
@@ -80,7 +80,6 @@ def resolve_task(
                              "from the competition's files")
         task = known.task
     if known is not None and known.task == task:
-        overrides = {**known.params, **overrides}
         notes.append(f"{competition}: {', '.join(f'{k}={v}' for k, v in known.params.items())}")
         if known.note:
             notes.append(f"{competition}: {known.note}")
@@ -106,7 +105,9 @@ def _generate(
     titles = {role: kaggle.check_title(base if role == "full" else f"{base} {role}") for role in roles}
     user = kaggle.check_user(kaggle_user or os.environ.get("KAGGLE_USERNAME") or kaggle.PLACEHOLDER_USER)
     datasets = [kaggle.check_dataset(d) for d in datasets]
-    overrides = dict(overrides or {})
+    known = find_competition(competition) if competition else None
+    # A known competition's parameters (its metric, folders, columns) are defaults under the user's --set.
+    overrides = {**(known.params if known is not None and known.task == task else {}), **(overrides or {})}
     models = []
     if model_source:
         models.append(kaggle.check_model_source(model_source))

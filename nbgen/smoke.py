@@ -66,8 +66,9 @@ def run_smoke(
         synth = make_competition(run_dir / "data", layout)
     except ValueError as err:
         raise SmokeError(str(err)) from None
+    # A synthetic copy of a known competition gets what its known-competitions entry would set.
     params = {"smoke": True, "data_dir": str(synth.folder.resolve()), "work_dir": str(work_dir.resolve()),
-              **(parameters or {})}
+              **synth.params, **(parameters or {})}
     work_dir = Path(params["work_dir"])  # a caller may point it elsewhere (an inference kernel at its training output)
     env = {**os.environ, "NBGEN_NET_LOG": str(net_log.resolve()), "MPLBACKEND": "Agg",
            "PYTHONPATH": os.pathsep.join(filter(None, [str(GUARD_DIR), os.environ.get("PYTHONPATH", "")]))}

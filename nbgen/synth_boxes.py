@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from nbgen.synth import SynthCompetition, _write_csv
-from nbgen.synth_masks import COLOURS, _write
+from nbgen.synth_io import COLOURS, SynthCompetition, write_csv, write_image
+
+DETECTION_LAYOUTS = ("wheat", "vinbig", "coco", "yolo", "coco_dir")
 
 IMAGE_HW = (96, 128)
 
@@ -36,9 +37,12 @@ def make_detection(folder: Path, layout: str, n_train: int = 24, n_test: int = 7
         rows (class 14, blank coordinates) for images without boxes; PNGs; sample filler '14 1 0 0 1 1'.
     coco: annotations.json (COCO) with file names, images/train and images/test.
     yolo: data.yaml, images/train, labels/train ('class cx cy w h').
+    coco_dir: COCO's own layout (annotations/instances_train.json and instances_val.json, images/train/).
     """
     import numpy as np
 
+    if layout not in DETECTION_LAYOUTS:
+        raise ValueError(f"unknown detection layout {layout!r}; use one of {', '.join(DETECTION_LAYOUTS)}")
     rng = np.random.default_rng(seed)
     folder.mkdir(parents=True, exist_ok=True)
     n_classes = 1 if layout == "wheat" else 2
@@ -48,32 +52,39 @@ def make_detection(folder: Path, layout: str, n_train: int = 24, n_test: int = 7
     h, w = IMAGE_HW
     suffix = ".png" if layout == "vinbig" else ".jpg"
     train_dir, test_dir = {"wheat": ("train", "test"), "vinbig": ("train", "test"),
-                           "coco": ("images/train", "images/test"), "yolo": ("images/train", "images/test")}[layout]
+                           "coco": ("images/train", "images/test"), "yolo": ("images/train", "images/test"),
+                           "coco_dir": ("images/train", "images/test")}[layout]
     for name, (image, _) in zip(train, scenes, strict=True):
-        _write(folder / train_dir / f"{name}{suffix}", image)
+        write_image(folder / train_dir / f"{name}{suffix}", image)
     for i, name in enumerate(test):
-        _write(folder / test_dir / f"{name}{suffix}", _scene(rng, n_classes, i)[0])
+        write_image(folder / test_dir / f"{name}{suffix}", _scene(rng, n_classes, i)[0])
     header = ["image_id", "PredictionString"]
     filler = "14 1 0 0 1 1" if layout == "vinbig" else "1.0 0 0 50 50"
-    _write_csv(folder / "sample_submission.csv", header, [[t, filler] for t in test])
+    write_csv(folder / "sample_submission.csv", header, [[t, filler] for t in test])
     if layout == "wheat":
         rows = [[n, w, h, f"[{x0}, {y0}, {x1 - x0}, {y1 - y0}]", "synth"]
                 for n, (_, boxes) in zip(train, scenes, strict=True) for _, x0, y0, x1, y1 in boxes]
-        _write_csv(folder / "train.csv", ["image_id", "width", "height", "bbox", "source"], rows)
+        write_csv(folder / "train.csv", ["image_id", "width", "height", "bbox", "source"], rows)
     elif layout == "vinbig":
         names = ["Aortic enlargement", "Nodule/Mass"]
         rows = []
         for n, (_, boxes) in zip(train, scenes, strict=True):
             rows.extend([[n, names[k], k, "R1", x0, y0, x1, y1] for k, x0, y0, x1, y1 in boxes]
                         or [[n, "No finding", 14, "R1", "", "", "", ""]])
-        _write_csv(folder / "train.csv", ["image_id", "class_name", "class_id", "rad_id", "x_min", "y_min", "x_max", "y_max"], rows)
-    elif layout == "coco":
+        write_csv(folder / "train.csv", ["image_id", "class_name", "class_id", "rad_id", "x_min", "y_min", "x_max", "y_max"], rows)
+    elif layout in ("coco", "coco_dir"):
         coco = {"images": [{"id": i + 1, "file_name": f"{n}.jpg", "width": w, "height": h} for i, n in enumerate(train)],
                 "annotations": [{"id": len(train) * 10 + i * 5 + j, "image_id": i + 1, "category_id": k + 1,
                                  "bbox": [x0, y0, x1 - x0, y1 - y0], "area": (x1 - x0) * (y1 - y0), "iscrowd": 0}
                                 for i, (_, boxes) in enumerate(scenes) for j, (k, x0, y0, x1, y1) in enumerate(boxes)],
                 "categories": [{"id": 1, "name": "car"}, {"id": 2, "name": "person"}]}
-        (folder / "annotations.json").write_text(json.dumps(coco))
+        if layout == "coco":
+            (folder / "annotations.json").write_text(json.dumps(coco))
+        else:
+            (folder / "annotations").mkdir(exist_ok=True)
+            (folder / "annotations" / "instances_train.json").write_text(json.dumps(coco))
+            val = {**coco, "images": coco["images"][:2], "annotations": [a for a in coco["annotations"] if a["image_id"] <= 2]}
+            (folder / "annotations" / "instances_val.json").write_text(json.dumps(val))
     else:
         (folder / "labels" / "train").mkdir(parents=True, exist_ok=True)
         for n, (_, boxes) in zip(train, scenes, strict=True):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from nbgen.synth import SynthCompetition, _write_csv
+from nbgen.synth_io import COLOURS, SynthCompetition, write_csv, write_image
 
-COLOURS = ((230, 60, 60), (60, 230, 60), (60, 60, 230))
+SEGMENTATION_LAYOUTS = ("rle_binary", "rle_classes", "mask_files", "instances", "tgs")
 
 
 def _rle(mask, order: str) -> str:
@@ -36,13 +36,6 @@ def _scene(rng, shape, n_classes: int, index: int):
     return image, masks
 
 
-def _write(path: Path, image) -> None:
-    import cv2
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    cv2.imwrite(str(path), image[..., ::-1] if image.ndim == 3 else image)
-
-
 def make_segmentation(folder: Path, layout: str, n_train: int = 16, n_test: int = 5, seed: int = 0) -> SynthCompetition:
     """Write a synthetic segmentation competition of `layout` into `folder` and describe it.
 
@@ -51,65 +44,82 @@ def make_segmentation(folder: Path, layout: str, n_train: int = 16, n_test: int 
         column-major; sample ImageId,EncodedPixels,ClassId, one row per image and class).
     mask_files: PNG masks with class ids 1, 2 as pixel values; sample 'ImageId_ClassId' rows.
     instances: Airbus (one row per ship, blank for images without; one row per instance out).
+    tgs: TGS Salt (grey 101 px PNGs in train/images and their masks in train/masks with the same
+        names, train.csv id,rle_mask column-major, depths.csv, test/images; placeholder '1 1').
     """
     import numpy as np
 
     rng = np.random.default_rng(seed)
     folder.mkdir(parents=True, exist_ok=True)
-    square = layout == "instances"
-    shape = (96, 96) if square else (96, 128)
-    n_classes = {"rle_binary": 1, "rle_classes": 3, "mask_files": 2, "instances": 1}[layout]
+    if layout not in SEGMENTATION_LAYOUTS:
+        raise ValueError(f"unknown segmentation layout {layout!r}; use one of {', '.join(SEGMENTATION_LAYOUTS)}")
+    shape = {"instances": (96, 96), "tgs": (101, 101)}.get(layout, (96, 128))
+    n_classes = {"rle_binary": 1, "rle_classes": 3, "mask_files": 2, "instances": 1, "tgs": 1}[layout]
     train = [f"{1000 + i:06x}" for i in range(n_train)]
     test = [f"{9000 + i:06x}" for i in range(n_test)]
     scenes = [_scene(rng, shape, n_classes, i) for i in range(n_train)]
-    test_images = [_scene(rng, shape, n_classes, i)[0] for i in range(n_test)]
+    test_scenes = [_scene(rng, shape, n_classes, i) for i in range(n_test)]
+    test_images = [image for image, _ in test_scenes]
 
     if layout == "rle_binary":
         for name, (image, _) in zip(train, scenes, strict=True):
-            _write(folder / "train" / f"{name}_01.jpg", image)
+            write_image(folder / "train" / f"{name}_01.jpg", image)
         for name, image in zip(test, test_images, strict=True):
-            _write(folder / "test" / f"{name}_01.jpg", image)
+            write_image(folder / "test" / f"{name}_01.jpg", image)
         rows = [[f"{n}_01.jpg", _rle(m[0], "row")] for n, (_, m) in zip(train, scenes, strict=True)]
-        _write_csv(folder / "train_masks.csv", ["img", "rle_mask"], rows)
+        write_csv(folder / "train_masks.csv", ["img", "rle_mask"], rows)
         header, ids = ["img", "rle_mask"], [f"{n}_01.jpg" for n in test]
-        _write_csv(folder / "sample_submission.csv", header, [[i, "1 1"] for i in ids])
+        write_csv(folder / "sample_submission.csv", header, [[i, "1 1"] for i in ids])
         return SynthCompetition(folder, layout, ["1"], header, ids, blank_values=True)
     if layout == "rle_classes":
         for name, (image, _) in zip(train, scenes, strict=True):
-            _write(folder / "train_images" / f"{name}.jpg", image)
+            write_image(folder / "train_images" / f"{name}.jpg", image)
         for name, image in zip(test, test_images, strict=True):
-            _write(folder / "test_images" / f"{name}.jpg", image)
+            write_image(folder / "test_images" / f"{name}.jpg", image)
         rows = [[f"{n}.jpg", k + 1, _rle(m[k], "column")]
                 for n, (_, m) in zip(train, scenes, strict=True) for k in range(n_classes) if m[k].any()]
-        _write_csv(folder / "train.csv", ["ImageId", "ClassId", "EncodedPixels"], rows)
+        write_csv(folder / "train.csv", ["ImageId", "ClassId", "EncodedPixels"], rows)
         header = ["ImageId", "EncodedPixels", "ClassId"]
         rows = [[f"{n}.jpg", "1 1", k + 1] for n in test for k in range(n_classes)]
-        _write_csv(folder / "sample_submission.csv", header, rows)
+        write_csv(folder / "sample_submission.csv", header, rows)
         return SynthCompetition(folder, layout, ["1", "2", "3"], header, [r[0] for r in rows], blank_values=True)
     if layout == "mask_files":
         for name, (image, masks) in zip(train, scenes, strict=True):
-            _write(folder / "train" / "images" / f"{name}.png", image)
+            write_image(folder / "train" / "images" / f"{name}.png", image)
             labels = sum((k + 1) * masks[k] for k in range(n_classes)).astype(np.uint8)  # later classes paint over
-            _write(folder / "train" / "masks" / f"{name}.png", np.minimum(labels, n_classes))
+            write_image(folder / "train" / "masks" / f"{name}.png", np.minimum(labels, n_classes))
         for name, image in zip(test, test_images, strict=True):
-            _write(folder / "test" / "images" / f"{name}.png", image)
+            write_image(folder / "test" / "images" / f"{name}.png", image)
         header = ["ImageId_ClassId", "EncodedPixels"]
         ids = [f"{n}.png_{k + 1}" for n in test for k in range(n_classes)]
-        _write_csv(folder / "sample_submission.csv", header, [[i, "-"] for i in ids])
+        write_csv(folder / "sample_submission.csv", header, [[i, "-"] for i in ids])
         return SynthCompetition(folder, layout, ["1", "2"], header, ids)
+    if layout == "tgs":
+        for name, (image, masks) in zip(train, scenes, strict=True):
+            write_image(folder / "train" / "images" / f"{name}.png", image.mean(2).astype(np.uint8))
+            write_image(folder / "train" / "masks" / f"{name}.png", masks[0] * 255)
+        for name, image in zip(test, test_images, strict=True):
+            write_image(folder / "test" / "images" / f"{name}.png", image.mean(2).astype(np.uint8))
+        rows = [[n, _rle(m[0], "column")] for n, (_, m) in zip(train, scenes, strict=True)]
+        write_csv(folder / "train.csv", ["id", "rle_mask"], rows)
+        write_csv(folder / "depths.csv", ["id", "z"], [[n, 100 + i] for i, n in enumerate(train)])
+        header = ["id", "rle_mask"]
+        write_csv(folder / "sample_submission.csv", header, [[n, "1 1"] for n in test])
+        truth = {n: m[0] for n, (_, m) in zip(test, test_scenes, strict=True)}
+        return SynthCompetition(folder, layout, ["1"], header, test, blank_values=True, truth=truth)
     rows = []
     for name, (image, masks) in zip(train, scenes, strict=True):
-        _write(folder / "train_v2" / f"{name}.jpg", image)
+        write_image(folder / "train_v2" / f"{name}.jpg", image)
         rows.extend([[f"{name}.jpg", _rle(masks[0], "column")]] if masks[0].any() else [[f"{name}.jpg", ""]])
         if masks[0].any():  # a second, separate ship in the corner: two instance rows for one image
             corner = np.zeros(shape, np.uint8)
             corner[-6:, -6:] = 1
             image[-6:, -6:] = COLOURS[0]
-            _write(folder / "train_v2" / f"{name}.jpg", image)
+            write_image(folder / "train_v2" / f"{name}.jpg", image)
             rows.append([f"{name}.jpg", _rle(corner * (1 - masks[0]), "column")])
     for name, image in zip(test, test_images, strict=True):
-        _write(folder / "test_v2" / f"{name}.jpg", image)
-    _write_csv(folder / "train_ship_segmentations_v2.csv", ["ImageId", "EncodedPixels"], rows)
+        write_image(folder / "test_v2" / f"{name}.jpg", image)
+    write_csv(folder / "train_ship_segmentations_v2.csv", ["ImageId", "EncodedPixels"], rows)
     header, ids = ["ImageId", "EncodedPixels"], [f"{n}.jpg" for n in test]
-    _write_csv(folder / "sample_submission_v2.csv", header, [[i, ""] for i in ids])
+    write_csv(folder / "sample_submission_v2.csv", header, [[i, ""] for i in ids])
     return SynthCompetition(folder, layout, ["1"], header, ids, blank_values=True, rows_per_instance=True)

@@ -19,9 +19,9 @@ def _generated(tmp_path_factory, task, arch, competition):
 
 @pytest.fixture(scope="session")
 def classification_notebook(tmp_path_factory):
-    return _generated(tmp_path_factory, "classification", "efficientnet_b0", "cassava-leaf-disease-classification")
+    return _generated(tmp_path_factory, "classification", "efficientnet_b0", "my-image-competition")
 
 
 @pytest.fixture(scope="session")
 def segmentation_notebook(tmp_path_factory):
-    return _generated(tmp_path_factory, "segmentation", "unet", "severstal-steel-defect-detection")
+    return _generated(tmp_path_factory, "segmentation", "unet", "my-segmentation-competition")

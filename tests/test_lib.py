@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 from sklearn.metrics import accuracy_score, cohen_kappa_score, f1_score, log_loss, roc_auc_score
 
-from lib import folds, images, labels, metrics, paths, submission
+from lib import folds, images, metrics, paths, submission
 
 rng = np.random.default_rng(0)
 
@@ -45,41 +45,69 @@ def test_multilabel_metrics_are_column_means():
         np.mean([log_loss(y[:, j], p[:, j]) for j in range(y.shape[1])]))
 
 
+def test_map_at_k_hand_case():
+    probs = np.array([[0.5, 0.3, 0.2], [0.1, 0.2, 0.7], [0.4, 0.35, 0.25]])
+    y = np.eye(3)[[0, 0, 2]]  # truth ranked 1st, 3rd, 3rd
+    assert metrics.score("map_at_k", y, probs, "multiclass", k=3) == pytest.approx((1 + 1 / 3 + 1 / 3) / 3)
+    assert metrics.score("map_at_k", y, probs, "multiclass", k=2) == pytest.approx(1 / 3)
+
+
+def test_micro_f1_matches_sklearn_with_thresholds():
+    y, p = random_problem("multilabel")
+    thresholds = np.array([0.3, 0.5, 0.6, 0.4])
+    expected = f1_score(y.astype(int), p > thresholds, average="micro")
+    assert metrics.score("micro_f1", y, p, "multilabel", thresholds=thresholds) == pytest.approx(expected)
+    tuned = metrics.tune_thresholds(y, p)
+    assert metrics.score("micro_f1", y, p, "multilabel", thresholds=tuned) >= metrics.score("micro_f1", y, p, "multilabel")
+
+
+def test_rmse_in_target_units():
+    y, pred = np.array([[0.0], [0.5], [1.0]]), np.array([[0.1], [0.5], [0.7]])
+    expected = np.sqrt(np.mean((np.array([1, 50.5, 100]) - np.array([10.9, 50.5, 70.3])) ** 2))
+    assert metrics.score("rmse", y, pred, "regression", span=99.0) == pytest.approx(expected)
+
+
+def reference_weighted_auc(y_true, y_valid):
+    """ALASKA2's published scoring code, as the host wrote it."""
+    from sklearn import metrics as skm
+
+    tpr_thresholds, weights = [0.0, 0.4, 1.0], [2, 1]
+    fpr, tpr, _ = skm.roc_curve(y_true, y_valid, pos_label=1)
+    areas = np.array(tpr_thresholds[1:]) - np.array(tpr_thresholds[:-1])
+    normalization = np.dot(areas, weights)
+    competition_metric = 0
+    for idx, weight in enumerate(weights):
+        y_min, y_max = tpr_thresholds[idx], tpr_thresholds[idx + 1]
+        mask = (y_min < tpr) & (tpr < y_max)
+        if not mask.any():
+            continue
+        x_padding = np.linspace(fpr[mask][-1], 1, 100)
+        x = np.concatenate([fpr[mask], x_padding])
+        y = np.concatenate([tpr[mask], [y_max] * len(x_padding)])
+        competition_metric += skm.auc(x, y - y_min) * weight
+    return competition_metric / normalization
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_weighted_auc_against_the_published_code(seed):
+    r = np.random.default_rng(seed)
+    truth = np.arange(400) % 2
+    scores = truth * 0.8 + r.normal(size=400)
+    probs = np.stack([1 - scores, scores], 1)
+    ours = metrics.score("weighted_auc", np.eye(2)[truth], probs, "binary")
+    assert ours == pytest.approx(reference_weighted_auc(truth, scores), abs=0.01)
+    assert metrics.weighted_auc(truth, truth.astype(float)) == pytest.approx(1.0)
+
+
 def test_hand_computed_cases_and_direction():
     y = np.eye(3)[[0, 1, 2, 2]]
     p = np.eye(3)[[0, 1, 1, 2]] * 0.9 + 0.1 / 3
     assert metrics.score("accuracy", y, p, "multiclass") == 0.75
     assert metrics.is_better("log_loss", 0.2, 0.3) and not metrics.is_better("accuracy", 0.2, 0.3)
     assert metrics.is_better("qwk", 0.1, None)
-    assert metrics.default_metric("multiclass", "single") == "accuracy"
-    assert metrics.default_metric("binary", "single") == metrics.default_metric("multiclass", "onehot") == "roc_auc"
+    assert metrics.is_better("rmse", 1.0, 2.0)
     with pytest.raises(ValueError, match="unknown metric"):
         metrics.score("top5", y, p, "multiclass")
-
-
-def test_labels_single_column_and_inference_from_sample():
-    table = pd.DataFrame({"image_id": ["a.jpg", "b.jpg", "c.jpg"], "label": [2, 0, 2]})
-    sample = pd.DataFrame({"image_id": ["x.jpg"], "label": [0]})
-    got = labels.labels_from_table(table, "train.csv", sample=sample)
-    assert got.classes == [0, 2] and got.problem == "binary" and got.layout == "single"
-    assert got.y.tolist() == [[0, 1], [1, 0], [0, 1]] and got.ids == ["a.jpg", "b.jpg", "c.jpg"]
-
-
-def test_labels_onehot_multiclass_and_multilabel():
-    table = pd.DataFrame({"image_id": ["a", "b"], "healthy": [1, 0], "rust": [0, 1], "scab": [0, 1]})
-    sample = pd.DataFrame(columns=["image_id", "healthy", "rust", "scab"])
-    got = labels.labels_from_table(table, "train.csv", sample=sample)
-    assert got.problem == "multilabel" and got.classes == ["healthy", "rust", "scab"]
-    table.loc[1, "scab"] = 0
-    assert labels.labels_from_table(table, "train.csv", sample=sample).problem == "multiclass"
-
-
-def test_labels_errors_name_columns_and_parameter():
-    table = pd.DataFrame({"image_id": ["a"], "x": [1], "y": [2]})
-    with pytest.raises(KeyError, match=r"'diagnosis'.*has \['image_id', 'x', 'y'\].*Set label_col"):
-        labels.labels_from_table(table, "train.csv", label_col="diagnosis")
-    with pytest.raises(KeyError, match="cannot tell the label column"):
-        labels.labels_from_table(table, "train.csv")
 
 
 def test_folds_stratified_and_grouped():
@@ -143,19 +171,42 @@ def test_find_weights(tmp_path):
 def test_submission_formats_and_checks():
     sample = pd.DataFrame({"id": ["b", "a", "c"], "label": [0, 0, 0]})
     probs = np.array([[0.1, 0.9], [0.8, 0.2], [0.4, 0.6]])
-    sub = submission.build_submission(sample, probs, ["neg", "pos"], "label")
+    sub = submission.build_submission(sample, probs, ["neg", "pos"], "label", ["label"])
     assert sub["label"].tolist() == ["pos", "neg", "pos"] and sub["id"].tolist() == ["b", "a", "c"]
-    sub = submission.build_submission(sample, probs, [0, 1], "probability")
+    sub = submission.build_submission(sample, probs, [0, 1], "probability", ["label"], positive="1")
     assert sub["label"].tolist() == [0.9, 0.2, 0.6]
-    submission.check_submission(sub, sample, "probability", [0, 1])
+    submission.check_submission(sub, sample, "probability", [0, 1], ["label"], "id")
+    sub = submission.build_submission(sample, probs, ["cat", "dog"], "probability", ["label"], positive="cat")
+    assert sub["label"].tolist() == [0.1, 0.8, 0.4]
     wide = pd.DataFrame({"id": ["a"], "rust": [0.0], "healthy": [0.0]})
-    sub = submission.build_submission(wide, np.array([[0.7, 0.3]]), ["healthy", "rust"], "class_probabilities")
+    sub = submission.build_submission(wide, np.array([[0.7, 0.3]]), ["healthy", "rust"], "class_probabilities", ["rust", "healthy"])
     assert sub.to_dict("records") == [{"id": "a", "rust": 0.3, "healthy": 0.7}]
-    reordered = submission.build_submission(sample, probs, [0, 1], "label").iloc[[1, 0, 2]]
+    reordered = submission.build_submission(sample, probs, [0, 1], "label", ["label"]).iloc[[1, 0, 2]]
     with pytest.raises(ValueError, match="order"):
-        submission.check_submission(reordered, sample, "label", [0, 1])
+        submission.check_submission(reordered, sample, "label", [0, 1], ["label"], "id")
+    bad = pd.DataFrame({"id": ["b", "a", "c"], "label": [0, 7, 1]})
     with pytest.raises(ValueError, match="not classes"):
-        submission.check_submission(pd.DataFrame({"id": ["b", "a", "c"], "label": [0, 7, 1]}), sample, "label", [0, 1])
-    assert submission.choose_format("auto", wide, ["healthy", "rust"], "multiclass", "roc_auc") == "class_probabilities"
-    assert submission.choose_format("auto", sample, [0, 1], "binary", "roc_auc") == "probability"
-    assert submission.choose_format("auto", sample, [0, 1], "binary", "accuracy") == "label"
+        submission.check_submission(bad, sample, "label", [0, 1], ["label"], "id")
+    with pytest.raises(ValueError, match="unknown submission_format 'ranks'; use one of label"):
+        submission.build_submission(sample, probs, [0, 1], "ranks", ["label"])
+
+
+def test_submission_rows_sum_to_one_for_log_loss():
+    sample = pd.DataFrame({"id": ["a", "b"], "x": [0.0, 0.0], "y": [0.0, 0.0], "z": [0.0, 0.0]})
+    probs = np.array([[0.2, 0.3, 0.6], [1 / 3, 1 / 3, 1 / 3 + 1e-5]], dtype=np.float32)  # float32 rows drift
+    sub = submission.build_submission(sample, probs, ["x", "y", "z"], "class_probabilities", ["x", "y", "z"])
+    assert np.abs(sub[["x", "y", "z"]].to_numpy().sum(1) - 1).max() < 1e-12
+    submission.check_submission(sub, sample, "class_probabilities", ["x", "y", "z"], ["x", "y", "z"], "id")
+
+
+def test_submission_topk_labels_value_and_index_column():
+    sample = pd.DataFrame({"": ["0", "1"], "Image": ["p.jpg", "q.jpg"], "Id": ["new_whale", "new_whale"]})
+    probs = np.array([[0.1, 0.5, 0.4], [0.7, 0.1, 0.2]])
+    top = submission.build_submission(sample, probs, ["new_whale", "w_1", "w_2"], "topk", ["Id"], k=2)
+    assert top["Id"].tolist() == ["w_1 w_2", "new_whale w_2"] and top[""].tolist() == ["0", "1"]
+    assert list(top.columns) == ["", "Image", "Id"]
+    multi = submission.build_submission(sample, np.array([[0.9, 0.2, 0.6], [0.1, 0.2, 0.3]]), ["a", "b", "c"], "labels",
+                                        ["Id"], thresholds=[0.5, 0.5, 0.5])
+    assert multi["Id"].tolist() == ["a c", "c"]  # a row never stays empty: its best class is kept
+    value = submission.build_submission(sample, np.array([[0.0], [1.2]]), ["Pawpularity"], "value", ["Id"], offset=1.0, span=99.0)
+    assert value["Id"].tolist() == [1.0, 100.0]  # clipped to the training range

@@ -122,17 +122,19 @@ def _label_columns(plan, params, table, header, column, id_col):
     if sample_tokens > 1 and len(value_cols) == 1:
         return [label], "topk", f"{source}; the sample ranks {sample_tokens} labels per row"
     if _is_quantity(values):
-        return [label], "regression", f"{source}; numbers with more than {REGRESSION_MIN_VALUES} distinct values"
+        return [label], "regression", f"{source}; numbers with too many distinct values to be classes"
     return [label], "single", source
 
 
 def _is_quantity(values):
+    """Fractional numbers, or integers with so many distinct values that most would be classes of one or two images."""
     try:
         numbers = [float(v) for v in values]
     except ValueError:
         return False
+    distinct = len(set(numbers))
     fractional = any(n != int(n) for n in numbers)
-    return fractional or len(set(numbers)) > REGRESSION_MIN_VALUES
+    return fractional or distinct > REGRESSION_MIN_VALUES or (distinct >= 10 and distinct * 3 > len(numbers))
 
 
 def _class_counts(column, targets, encoding):
@@ -183,7 +185,7 @@ def _from_files(inputs, plan, params, names):
     """No table: one folder per class, or labels in the file names (cat.1.jpg)."""
     encoding = params.get("label_encoding") or "auto"
     given = params.get("train_image_dir", "")
-    folder = given or next((d for d in TRAIN_DIRS if inputs.is_folder(d) and _image_keys(inputs, d)), "")
+    folder = given or next((d for d in inputs.existing(TRAIN_DIRS) if _image_keys(inputs, d)), "")
     class_dirs = _class_folders(inputs, folder)
     if not folder or (not class_dirs and encoding != "filename"):
         # alaska2: the class folders sit at the top, beside the test folder.

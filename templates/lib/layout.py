@@ -107,6 +107,16 @@ class Inputs:
         prefix = folder.rstrip("/") + "/"
         return any(r.startswith(prefix) for r in self.files)
 
+    def existing(self, candidates):
+        """The candidate folders that exist, matched without regard to case ('Test' for 'test')."""
+        folders = {}
+        for rel in self.folders:
+            parts = rel.split("/")
+            for depth in (1, 2):
+                if len(parts) >= depth and parts[0] != ".":
+                    folders.setdefault("/".join(parts[:depth]).lower(), "/".join(parts[:depth]))
+        return [folders[c.lower()] for c in candidates if c.lower() in folders]
+
     def top_files(self, depth=1):
         return sorted(r for r in self.files if r.count("/") < depth)
 
@@ -249,7 +259,7 @@ def locate_image_dir(inputs, names, ids, given, parameter, candidates):
         return given, f"parameter {parameter}"
     probe = list(ids)[:PROBE_IDS]
     viable = []
-    for folder in dict.fromkeys(candidates):
+    for folder in dict.fromkeys(inputs.existing(candidates)):
         keys = names.get(folder)
         if keys is None:
             keys = names[folder] = _image_keys(inputs, folder)

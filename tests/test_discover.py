@@ -1,0 +1,198 @@
+"""Discovery: the plan for every synthetic layout, the stops where two readings fit, bad input, unpacking."""
+
+import json
+import shutil
+import zipfile
+
+import numpy as np
+import pytest
+
+from lib import inputs, labels
+from lib.discover import discover
+from lib.layout import AmbiguousInputError
+from nbgen.synth import LAYOUTS, make_competition
+
+# layout -> (task, label encoding or annotation file, train folder, test folder, submission format, metric)
+EXPECTED = {
+    "csv": ("classification", "single", "train_images", "test_images", "label", "accuracy"),
+    "onehot": ("classification", "onehot", "images", "images", "class_probabilities", "roc_auc"),
+    "binary": ("classification", "single", "jpeg/train", "jpeg/test", "probability", "roc_auc"),
+    "folders": ("classification", "folders", "train", "test", "label", "accuracy"),
+    "class_columns": ("classification", "single", "train", "test", "class_probabilities", "log_loss"),
+    "multilabel": ("classification", "multilabel", "train_images", "test_images", "labels", "micro_f1"),
+    "topk": ("classification", "topk", "train", "test", "topk", "map_at_k"),
+    "regression": ("classification", "regression", "train", "test", "value", "rmse"),
+    "filename_zip": ("classification", "filename", "train", "test", "probability", "roc_auc"),
+    "folders_binary": ("classification", "folders", "", "Test", "probability", "roc_auc"),
+    "zip_flat": ("classification", "single", "train", "test", "probability", "roc_auc"),
+    "packed_csv": ("classification", "single", "train", "test", "probability", "roc_auc"),
+    "index_col": ("classification", "single", "train_images", "test_images", "label", "accuracy"),
+    "coco_json": ("classification", "coco_json", "train_images", "test_images", "label", "accuracy"),
+    "coco_tar": ("classification", "coco_json", "", "", "label", "accuracy"),
+    "rle_binary": ("segmentation", None, "train", "test", None, None),
+    "rle_classes": ("segmentation", None, "train_images", "test_images", None, None),
+    "mask_files": ("segmentation", None, "train/images", "test/images", None, None),
+    "instances": ("segmentation", None, "train_v2", "test_v2", None, None),
+    "tgs": ("segmentation", None, "train/images", "test/images", None, None),
+    "wheat": ("detection", "train.csv", "train", "test", None, None),
+    "vinbig": ("detection", "train.csv", "train", "test", None, None),
+    "coco": ("detection", "annotations.json", "images/train", "images/test", None, None),
+    "yolo": ("detection", "data.yaml", "images/train", "images/test", None, None),
+    "coco_dir": ("detection", "annotations/instances_train.json", "images/train", "images/test", None, None),
+}
+
+
+@pytest.fixture(scope="module")
+def competitions(tmp_path_factory):
+    root = tmp_path_factory.mktemp("layouts")
+    return {layout: make_competition(root / layout, layout) for layout in LAYOUTS}
+
+
+def test_every_layout_has_an_expected_plan():
+    assert set(EXPECTED) == set(LAYOUTS)
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_plan_of_each_layout(competitions, layout):
+    synth = competitions[layout]
+    plan = discover(synth.folder, **synth.params)
+    task, kind, train_dir, test_dir, fmt, metric = EXPECTED[layout]
+    second = plan.get("annotation_file") if task == "detection" else plan.get("label_encoding")
+    assert (plan["task"], second, plan["train_image_dir"], plan["test_image_dir"]) == (task, kind, train_dir, test_dir)
+    assert (plan.get("submission_format"), plan.get("metric")) == (fmt, metric)
+    assert plan.get("sample_columns") == synth.sample_columns
+    assert all(source for _, source in plan.entries.values())  # every finding says where it came from
+    json.dumps(plan.as_dict())
+    if layout == "tgs":
+        assert plan["mask_dir"] == "train/masks"
+
+
+@pytest.mark.parametrize("layout", [lay for lay in LAYOUTS if EXPECTED[lay][0] == "classification"])
+def test_labels_and_paths_follow_the_plan(competitions, layout, tmp_path):
+    synth = competitions[layout]
+    data_dir = inputs.unpack_inputs(synth.folder, tmp_path, progress=False)
+    plan = discover(data_dir, "classification", **synth.params)
+    got = labels.read_labels(plan, data_dir)
+    assert len(got.ids) == len(got.paths) == len(got.y) > 0
+    assert all(p.is_file() for p in got.paths)
+    if got.problem == "regression":
+        assert got.y.min() >= 0 and got.y.max() <= 1 and got.span > 0
+    else:
+        assert got.y.sum(1).min() >= 1
+        assert [str(c) for c in got.classes] == ([str(c) for c in synth.classes] if layout != "folders_binary" else ["0", "1"])
+    assert all(p.is_file() for p in labels.test_image_paths(plan, data_dir, list(synth.truth)))
+
+
+def test_tgs_masks_are_never_training_images(competitions):
+    folder = competitions["tgs"].folder
+    with pytest.raises(AmbiguousInputError, match=r"train/ holds .*train/images.* and train/masks.*train_image_dir='train/images'"):
+        discover(folder, train_image_dir="train")
+
+
+def test_same_names_in_two_plain_folders_stop(tmp_path):
+    synth = make_competition(tmp_path / "c", "csv")
+    for sub in ("a", "b"):
+        shutil.copytree(synth.folder / "train_images", synth.folder / "train_images" / sub)
+    with pytest.raises(AmbiguousInputError, match="same names in train_images.*set train_image_dir"):
+        discover(synth.folder)
+
+
+def test_two_sample_files_stop(tmp_path):
+    synth = make_competition(tmp_path / "c", "csv")
+    shutil.copy(synth.folder / "sample_submission.csv", synth.folder / "sampleSubmission.csv")
+    with pytest.raises(AmbiguousInputError, match="two sample submission files: sampleSubmission.csv, sample_submission.csv.*sample_csv"):
+        discover(synth.folder)
+    assert discover(synth.folder, sample_csv="sampleSubmission.csv")["sample_csv"] == "sampleSubmission.csv"
+
+
+def test_two_label_columns_stop(tmp_path):
+    synth = make_competition(tmp_path / "c", "index_col")
+    with pytest.raises(AmbiguousInputError, match="label column of train.csv; candidates: category_id, frame_num.*label_col"):
+        discover(synth.folder)
+
+
+def test_two_folders_with_the_same_images_stop(tmp_path):
+    synth = make_competition(tmp_path / "c", "csv")
+    shutil.copytree(synth.folder / "train_images", synth.folder / "train")
+    with pytest.raises(AmbiguousInputError, match="2 folders hold the same images: train_images, train.*train_image_dir"):
+        discover(synth.folder)
+    assert discover(synth.folder, train_image_dir="train")["train_image_dir"] == "train"
+
+
+def test_class_folders_for_one_number_stop_without_folder_labels(competitions):
+    with pytest.raises(AmbiguousInputError, match="3 class folders .*Cover, JMiPOD, UERD.*folder_labels"):
+        discover(competitions["folders_binary"].folder)
+
+
+def test_two_training_jsons_stop(tmp_path):
+    synth = make_competition(tmp_path / "c", "coco_json")
+    shutil.copy(synth.folder / "train_metadata.json", synth.folder / "extra_metadata.json")
+    (synth.folder / "train_metadata.json").rename(synth.folder / "other_metadata.json")
+    with pytest.raises(AmbiguousInputError, match="2 JSON files hold coco labels.*train_csv"):
+        discover(synth.folder)
+
+
+def test_two_annotation_files_stop(tmp_path):
+    synth = make_competition(tmp_path / "c", "coco")
+    shutil.copy(synth.folder / "annotations.json", synth.folder / "boxes.json")
+    with pytest.raises(AmbiguousInputError, match="JSON files hold coco boxes.*annotation_file"):
+        discover(synth.folder)
+
+
+def test_unsupported_inputs_are_named(tmp_path):
+    (tmp_path / "train").mkdir()
+    (tmp_path / "train" / "a.dcm").write_bytes(b"")
+    (tmp_path / "train.csv").write_text("id,label\na,1\n")
+    with pytest.raises(ValueError, match="1 DICOM files and no image files"):
+        discover(tmp_path)
+
+
+def test_bad_input_names_the_file(tmp_path):
+    synth = make_competition(tmp_path / "c", "zip_flat")
+    (synth.folder / "test.zip").write_bytes(b"not a zip")
+    with pytest.raises(ValueError, match="cannot read archive .*test.zip.*Re-download it"):
+        discover(synth.folder)
+    other = make_competition(tmp_path / "d", "csv")
+    with pytest.raises(KeyError, match="id_col='image' is not a column of train.csv"):
+        discover(other.folder, id_col="image")
+    coco = make_competition(tmp_path / "e", "coco_json")
+    (coco.folder / "train_metadata.json").write_text("{not json")
+    with pytest.raises(ValueError, match="train_metadata.json is not valid JSON"):
+        discover(coco.folder, train_csv="train_metadata.json")
+
+
+def test_unpack_once_into_a_view_and_reuse(tmp_path):
+    synth = make_competition(tmp_path / "c", "packed_csv")
+    view = inputs.unpack_inputs(synth.folder, tmp_path / "work", progress=False)
+    assert view == tmp_path / "work" / inputs.VIEW_NAME
+    assert (view / "train_labels.csv").is_file() and (view / "sample_submission.csv").is_file()
+    assert len(list((view / "train").glob("*.jpg"))) == 24
+    stamp = (view / "train" / "1.jpg").stat().st_mtime_ns
+    assert inputs.unpack_inputs(synth.folder, tmp_path / "work", progress=False) == view
+    assert (view / "train" / "1.jpg").stat().st_mtime_ns == stamp  # reused, not unpacked again
+    plain = make_competition(tmp_path / "p", "csv")
+    assert inputs.unpack_inputs(plain.folder, tmp_path / "work2") == plain.folder
+
+
+def test_unpack_checks_free_disk_before_writing(tmp_path, monkeypatch):
+    synth = make_competition(tmp_path / "c", "zip_flat")
+    monkeypatch.setattr(inputs.shutil, "disk_usage", lambda _: shutil._ntuple_diskusage(100, 100, 10))
+    with pytest.raises(OSError, match="needs about .* GB, .* free; free disk space, or set work_dir"):
+        inputs.unpack_inputs(synth.folder, tmp_path / "work", progress=False)
+    assert not any((tmp_path / "work" / inputs.VIEW_NAME).rglob("*.jpg"))
+
+
+def test_archive_members_cannot_escape(tmp_path):
+    with zipfile.ZipFile(tmp_path / "evil.zip", "w") as z:
+        z.writestr("../outside.jpg", b"x")
+    with pytest.raises(ValueError, match="points outside its folder"):
+        inputs.list_inputs(tmp_path)
+
+
+def test_image_header_reads_png_depth_and_jpeg_size(tmp_path):
+    import cv2
+
+    cv2.imwrite(str(tmp_path / "a.png"), np.zeros((5, 7), np.uint16))
+    cv2.imwrite(str(tmp_path / "b.jpg"), np.zeros((9, 11, 3), np.uint8))
+    assert inputs.image_header(tmp_path / "a.png") == ("png", 7, 5, 16, 1)
+    assert inputs.image_header(tmp_path / "b.jpg") == ("jpeg", 11, 9, 8, 3)
