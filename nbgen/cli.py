@@ -118,10 +118,8 @@ def list_(
 @app.command()
 def smoke(
     notebook: Annotated[str, typer.Argument(help="a generated .ipynb")],
-    layout: Annotated[str, typer.Option(help="synthetic data layout; classification: csv, onehot, binary, folders; "
-                                             "segmentation: rle_classes, rle_binary, mask_files, instances; "
-                                             "detection: wheat, vinbig, coco, yolo "
-                                             "(default: the task's first)")] = "",
+    layout: Annotated[str, typer.Option(help="synthetic data layout, a miniature of a real competition's (README lists "
+                                             "them; default: the notebook's task's first)")] = "",
     out: Annotated[str, typer.Option(help="folder for the synthetic data and outputs")] = "smoke-runs",
     timeout: Annotated[int, typer.Option(help="seconds allowed per cell")] = 600,
 ) -> None:

@@ -30,6 +30,7 @@ class SmokeResult:
     submission_rows: int = 0
     network_attempts: int = 0
     seconds: float = 0.0
+    synth: SynthCompetition | None = None  # the synthetic competition it ran on (with the held-out truth)
 
     def summary(self) -> str:
         """One line: submission, CV, network attempts, total time."""
@@ -45,6 +46,8 @@ def run_smoke(
     out_dir: Path = Path("smoke-runs"),
     parameters: dict[str, Any] | None = None,
     cell_timeout: int = 600,
+    n_train: int = 24,
+    n_test: int = 7,
 ) -> SmokeResult:
     """Execute `notebook` on a synthetic competition of `layout` (default: its task's first) with smoke=True.
 
@@ -63,7 +66,7 @@ def run_smoke(
     work_dir, executed, net_log = run_dir / "working", run_dir / "executed.ipynb", run_dir / "network.log"
     work_dir.mkdir(parents=True)
     try:
-        synth = make_competition(run_dir / "data", layout)
+        synth = make_competition(run_dir / "data", layout, n_train=n_train, n_test=n_test)
     except ValueError as err:
         raise SmokeError(str(err)) from None
     # A synthetic copy of a known competition gets what its known-competitions entry would set.
@@ -76,7 +79,7 @@ def run_smoke(
            "-k", "python3", "-y", json.dumps(params), "--execution-timeout", str(cell_timeout)]
     started = time.time()
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
-    result = SmokeResult(work_dir=work_dir, executed=executed, seconds=time.time() - started)
+    result = SmokeResult(work_dir=work_dir, executed=executed, seconds=time.time() - started, synth=synth)
     result.network_attempts = len(net_log.read_text().splitlines()) if net_log.exists() else 0
     if proc.returncode != 0:
         raise SmokeError(_failure(executed, proc.stderr, net_log))

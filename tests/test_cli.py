@@ -1,5 +1,6 @@
 """The CLI: bad input gives one line naming the value and the fix, exit 2, nothing written."""
 
+import json
 import subprocess
 import sys
 
@@ -55,3 +56,69 @@ def test_cli_does_not_import_heavy_libraries():
     code = ("import sys; import nbgen.cli; from nbgen.generate import generate; "
             "print(sorted(m for m in ('torch', 'timm', 'albumentations', 'papermill') if m in sys.modules))")
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "[]"
+
+
+def test_inspect_prints_the_plan_with_sources(tmp_path):
+    from nbgen.synth import make_competition
+
+    synth = make_competition(tmp_path / "data", "tgs")
+    result = runner.invoke(app, ["inspect", str(synth.folder)])
+    assert result.exit_code == 0, result.output
+    assert "train_image_dir  train/images" in result.output and "<- " in result.output
+    as_json = json.loads(runner.invoke(app, ["inspect", str(synth.folder), "--json"]).output)
+    assert as_json["entries"]["task"]["value"] == "segmentation"
+    assert as_json["entries"]["mask_dir"] == {"value": "train/masks", "source": "mask folder by name"}
+
+
+def test_inspect_and_new_stop_on_ambiguity_and_write_nothing(tmp_path):
+    from nbgen.synth import make_competition
+
+    synth = make_competition(tmp_path / "data", "folders_binary")
+    for args in (["inspect", str(synth.folder)], ["new", "--data", str(synth.folder), "--out", str(tmp_path / "out")]):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2, result.output
+        lines = result.output.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("error: ") and "folder_labels" in lines[0], result.output
+    assert not (tmp_path / "out").exists()
+    settled = runner.invoke(app, ["new", "--data", str(synth.folder), "--set", "folder_labels=Cover:0,JMiPOD:1,UERD:1",
+                                  "--out", str(tmp_path / "out"), "--kaggle-user", "tester"])
+    assert settled.exit_code == 0, settled.output
+    notebook = next((tmp_path / "out").rglob("*.ipynb"))
+    assert json.loads(notebook.read_text())["metadata"]["nbgen"]["task"] == "classification"
+    assert "folder_labels: str = 'Cover:0,JMiPOD:1,UERD:1'" in notebook.read_text()
+
+
+def test_new_from_data_alone_picks_task_and_default_arch(tmp_path):
+    from nbgen.synth import make_competition
+
+    synth = make_competition(tmp_path / "data", "coco_dir")
+    result = runner.invoke(app, ["new", "--data", str(synth.folder), "--out", str(tmp_path / "out"), "--kaggle-user", "tester"])
+    assert result.exit_code == 0, result.output
+    assert "note: " in result.output and "annotations" in result.output
+    meta = json.loads(next((tmp_path / "out").rglob("*.ipynb")).read_text())["metadata"]["nbgen"]
+    assert (meta["task"], meta["arch"]) == ("detection", "yolov8")
+
+
+def test_new_from_a_known_competition_alone(tmp_path):
+    result = runner.invoke(app, ["new", "--competition", "tgs-salt-identification-challenge", "--out", str(tmp_path),
+                                 "--kaggle-user", "tester"])
+    assert result.exit_code == 0, result.output
+    text = next(tmp_path.rglob("*.ipynb")).read_text()
+    assert "train_image_dir: str = 'train/images'" in text and "metric: str = 'iou'" in text
+    unknown = runner.invoke(app, ["new", "--competition", "my-own-thing", "--out", str(tmp_path / "x")])
+    assert unknown.exit_code == 2 and "--task" in unknown.output and "--data" in unknown.output
+
+
+def test_every_known_competition_generates(tmp_path):
+    from nbgen.competitions import known_competitions
+    from nbgen.generate import generate, resolve_task
+
+    for known in known_competitions():
+        task, arch, overrides, _ = resolve_task("", "", known.slug)
+        folder = generate(task, arch, competition=known.slug, kaggle_user="tester", overrides=overrides, out_dir=tmp_path)
+        text = (folder / f"{folder.name}.ipynb").read_text()
+        lines = [line for line in json.loads(text)["cells"][1]["source"] if ": " in line]
+        for name, value in known.params.items():
+            literal = {"true": "True", "voc_iou": repr(float(value) if name == "voc_iou" else value)}.get(
+                value.lower() if name != "voc_iou" else name, repr(value))
+            assert any(line.startswith(f"{name}: ") and f"= {literal}  #" in line for line in lines), (known.slug, name)

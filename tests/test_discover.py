@@ -196,3 +196,24 @@ def test_image_header_reads_png_depth_and_jpeg_size(tmp_path):
     cv2.imwrite(str(tmp_path / "b.jpg"), np.zeros((9, 11, 3), np.uint8))
     assert inputs.image_header(tmp_path / "a.png") == ("png", 7, 5, 16, 1)
     assert inputs.image_header(tmp_path / "b.jpg") == ("jpeg", 11, 9, 8, 3)
+
+
+def test_a_json_without_annotations_names_the_file_and_the_fix(tmp_path):
+    synth = make_competition(tmp_path / "c", "coco_json")
+    with pytest.raises(ValueError, match="train_csv='test_metadata.json': .* has no annotations.*point train_csv"):
+        discover(synth.folder, train_csv="test_metadata.json")
+
+
+def test_7z_archives_are_listed_and_unpacked(tmp_path):
+    pytest.importorskip("py7zr")
+    from nbgen.synth_io import pack
+
+    synth = make_competition(tmp_path / "c", "zip_flat")
+    with zipfile.ZipFile(synth.folder / "train.zip") as z:
+        z.extractall(tmp_path / "train")
+    (synth.folder / "train.zip").unlink()
+    pack(tmp_path / "train", synth.folder / "train.7z")
+    plan = discover(synth.folder)
+    assert plan["train_image_dir"] == "train" and plan["label_encoding"] == "single"
+    view = inputs.unpack_inputs(synth.folder, tmp_path / "work", progress=False)
+    assert len(list((view / "train").glob("*.jpg"))) == 24

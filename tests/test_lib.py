@@ -210,3 +210,15 @@ def test_submission_topk_labels_value_and_index_column():
     assert multi["Id"].tolist() == ["a c", "c"]  # a row never stays empty: its best class is kept
     value = submission.build_submission(sample, np.array([[0.0], [1.2]]), ["Pawpularity"], "value", ["Id"], offset=1.0, span=99.0)
     assert value["Id"].tolist() == [1.0, 100.0]  # clipped to the training range
+
+
+def test_ordinal_cuts_and_qwk():
+    assert metrics.ordinal_classes([0.2, 0.6, 1.4, 3.9], [0.5, 1.5, 2.5]).tolist() == [0, 1, 1, 3]
+    truth = np.repeat(np.arange(5), 20)
+    values = truth * 0.6 + np.random.default_rng(0).normal(0, 0.3, 100)  # squeezed: default cuts misread classes
+    y, p = (truth / 4)[:, None], np.clip(values / 4, 0, 1)[:, None]
+    default = metrics.score("qwk", y, p, "ordinal", span=4.0)
+    assert default == pytest.approx(cohen_kappa_score(truth, metrics.ordinal_classes(p[:, 0] * 4), weights="quadratic"))
+    cuts = metrics.tune_cuts(y, p, 4.0)
+    assert np.all(np.diff(cuts) > 0) and metrics.score("qwk", y, p, "ordinal", span=4.0, thresholds=cuts) > default + 0.05
+    assert metrics.score("rmse", y, p, "ordinal", span=4.0) == pytest.approx(np.sqrt(np.mean((p[:, 0] * 4 - truth) ** 2)))

@@ -59,7 +59,7 @@ def test_smoke_run_writes_a_valid_submission(layout, classification_notebook, tm
 
 
 def test_smoke_failure_names_the_cell_and_the_fix(classification_notebook, tmp_path):
-    with pytest.raises(SmokeError, match=r"cell data-\d+ raised KeyError: .*'diagnosis'.*Set label_col"):
+    with pytest.raises(SmokeError, match=r"cell paths-\d+ raised KeyError: .*label_col='diagnosis' is not a column of train.csv.*fix label_col"):
         run_smoke(classification_notebook, layout="csv", out_dir=tmp_path, parameters={"label_col": "diagnosis"})
 
 
@@ -99,3 +99,12 @@ def test_second_run_resumes_from_checkpoints(classification_notebook, tmp_path):
     text = again.read_text()
     assert "fold 0: resumed from fold0_last.pt after epoch 1" in text
     assert json.loads((first.work_dir / "cv.json").read_text())["cv"] == before["cv"]  # same best checkpoint
+
+
+def test_ordinal_smoke_run_cuts_the_regressed_index(classification_notebook, tmp_path):
+    result = run_smoke(classification_notebook, layout="csv", out_dir=tmp_path, parameters={"ordinal": True, "metric": "qwk"})
+    sub = pd.read_csv(result.work_dir / "submission.csv")
+    assert set(sub["label"]) <= {0, 1, 2}
+    cuts = json.loads((result.work_dir / "thresholds.json").read_text())["thresholds"]
+    assert len(cuts) == 2 and cuts[0] < cuts[1]
+    assert json.loads((result.work_dir / "cv.json").read_text())["metric"] == "qwk"

@@ -213,6 +213,7 @@ def _extract(archive, target, progress):
                         _write_member(t.extractfile(member), target, member.name)
                     bar.n = raw.tell()
                     bar.refresh()
+        bar.update(bar.total - bar.n)  # headers and the zip directory are not members
     except (zipfile.BadZipFile, tarfile.TarError, EOFError) as err:
         raise ValueError(f"cannot unpack {archive}: {err}. Re-download it, or remove it from the input") from None
     finally:

@@ -16,7 +16,8 @@ class Labels:
 
     y is (N, K) float: one-hot rows for single-label problems, 0/1 rows for multi-label, and one
     column scaled to [0, 1] for regression (value = offset + span * y).
-    problem: 'multiclass' (softmax over K), 'binary' (one logit, K == 2), 'multilabel' or 'regression'.
+    problem: 'multiclass' (softmax over K), 'binary' (one logit, K == 2), 'multilabel', 'regression', or
+    'ordinal' (the class index regressed: y = index / (K - 1), one column, cut back into classes).
     """
 
     ids: list
@@ -47,12 +48,19 @@ def problem_of(encoding, y):
     return "binary" if y.shape[1] == 2 else "multiclass"
 
 
-def read_labels(plan, data_dir, group_col=""):
-    """Return Labels (with one image path per id) for the plan's label encoding."""
+def read_labels(plan, data_dir, group_col="", ordinal=False):
+    """Return Labels (with one image path per id) for the plan's label encoding; ordinal regresses the class index."""
     data_dir = Path(data_dir)
     encoding = plan["label_encoding"]
     reader = {"folders": _from_folders, "filename": _from_file_names, "coco_json": _from_coco}.get(encoding, _from_table)
-    return reader(plan, data_dir, group_col)
+    labels = reader(plan, data_dir, group_col)
+    if ordinal:
+        if labels.problem not in ("multiclass", "binary"):
+            raise ValueError(f"ordinal=True needs one label per image; these labels are {labels.problem}. Set ordinal=False")
+        n = len(labels.classes)
+        labels.y = (labels.y.argmax(1) / (n - 1)).astype(np.float32)[:, None]
+        labels.problem, labels.span = "ordinal", float(n - 1)
+    return labels
 
 
 def _groups(table, group_col, source):

@@ -214,6 +214,11 @@ def pick_json(inputs, kind, parameter, value=""):
     if value:
         if value not in inputs.files:
             raise FileNotFoundError(f"{parameter}={value!r} is not in {inputs.root}; fix {parameter}")
+        found = _json_kind(inputs, value)
+        if found != kind:
+            wants = {"coco_labels": "annotations[] with category_id and images[]", "coco_boxes": "annotations[] with bbox",
+                     "coco_images": "images[] with file_name"}[kind]
+            raise ValueError(f"{parameter}={value!r}: {value} has no {wants}; point {parameter} at the JSON that has them")
         return value, f"parameter {parameter}"
     hits = [r for r in _json_files(inputs) if _json_kind(inputs, r) == kind]
     if len(hits) > 1:

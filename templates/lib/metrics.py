@@ -33,15 +33,21 @@ def weighted_auc(truth, scores, tpr_bands=(0.0, 0.4, 1.0), weights=(2, 1)):
 def score(metric, y, probs, problem, span=1.0, k=5, thresholds=0.5):
     """Return `metric` for one-hot or multi-hot targets `y` (N, K) and probabilities `probs` (N, K).
 
-    Regression: y and probs are (N, 1) in [0, 1]; span turns their error back into target units.
+    Regression and ordinal: y and probs are (N, 1) in [0, 1]; span turns them back into target units
+    (the class index for ordinal, cut at `thresholds`, default halfway between classes).
     k: for map_at_k; thresholds: per class (or one) for the multi-label F1s.
     """
     y = np.asarray(y)
     probs = np.asarray(probs, dtype=np.float64)
-    if problem == "regression":
-        if metric not in ("rmse",):
+    if problem in ("regression", "ordinal"):
+        if metric == "rmse":
+            return float(np.sqrt(np.mean((probs[:, 0] - y[:, 0]) ** 2)) * span)
+        if problem == "regression":
             raise ValueError(f"metric {metric!r} does not apply to a regression target; use rmse")
-        return float(np.sqrt(np.mean((probs[:, 0] - y[:, 0]) ** 2)) * span)
+        n_classes = int(round(span)) + 1
+        cuts = None if np.isscalar(thresholds) else thresholds
+        y = np.eye(n_classes)[np.rint(y[:, 0] * span).astype(int)]
+        probs = np.eye(n_classes)[ordinal_classes(probs[:, 0] * span, cuts)]
     if problem == "multilabel":
         truth = y.astype(int)
         if metric == "roc_auc":
@@ -75,6 +81,33 @@ def score(metric, y, probs, problem, span=1.0, k=5, thresholds=0.5):
         return float(roc_auc_score(y.astype(int), probs, average="macro"))  # one-vs-rest, column-wise mean
     raise ValueError(f"unknown metric {metric!r}; use accuracy, macro_f1, micro_f1, map_at_k, roc_auc, weighted_auc, "
                      "qwk, log_loss or rmse")
+
+
+def ordinal_classes(values, cuts=None):
+    """Class indexes of regressed values: cut at `cuts` (K - 1 increasing values), default k + 0.5."""
+    values = np.asarray(values, dtype=np.float64)
+    if cuts is None:
+        cuts = np.arange(int(np.ceil(values.max(initial=0))) or 1) + 0.5
+    return np.searchsorted(np.asarray(cuts), values)
+
+
+def tune_cuts(y, probs, span, rounds=3):
+    """Cut points between classes that maximise QWK on out-of-fold regressed values (coordinate search)."""
+    truth = np.rint(np.asarray(y)[:, 0] * span).astype(int)
+    values = np.asarray(probs, dtype=np.float64)[:, 0] * span
+    cuts = np.arange(int(round(span))) + 0.5
+
+    def qwk(c):
+        return cohen_kappa_score(truth, ordinal_classes(values, c), weights="quadratic")
+
+    for _ in range(rounds):
+        for i in range(len(cuts)):
+            low = cuts[i - 1] if i else 0.0
+            high = cuts[i + 1] if i + 1 < len(cuts) else float(span)
+            grid = np.linspace(low, high, 23)[1:-1]
+            scores = [qwk(np.r_[cuts[:i], g, cuts[i + 1:]]) for g in grid]
+            cuts[i] = grid[int(np.argmax(scores))]
+    return cuts
 
 
 THRESHOLD_GRID = np.linspace(0.05, 0.95, 19)

@@ -5,8 +5,8 @@ import torch.nn.functional as F
 
 
 def n_outputs(problem, n_classes):
-    """Binary and regression problems need one output; the others one per class."""
-    return 1 if problem in ("binary", "regression") else n_classes
+    """Binary, regression and ordinal problems need one output; the others one per class."""
+    return 1 if problem in ("binary", "regression", "ordinal") else n_classes
 
 
 def logits_to_probs(logits, problem):
@@ -22,7 +22,7 @@ def logits_to_probs(logits, problem):
 
 def smooth_targets(y, smoothing, problem):
     """Label smoothing on (N, K) targets: towards uniform for softmax, towards 0.5 for sigmoids."""
-    if smoothing <= 0 or problem == "regression":
+    if smoothing <= 0 or problem in ("regression", "ordinal"):
         return y
     k = y.shape[1] if problem == "multiclass" else 2
     return y * (1 - smoothing) + smoothing / k
@@ -31,7 +31,8 @@ def smooth_targets(y, smoothing, problem):
 def loss_fn(logits, y, problem):
     """Soft-target cross entropy for multiclass, BCE with logits otherwise; y is (N, K) float.
 
-    Regression targets are scaled to [0, 1], so BCE on one logit fits them too (and keeps predictions in range).
+    Regression and ordinal targets are scaled to [0, 1], so BCE on one logit fits them too (and keeps
+    predictions in range).
     """
     logits = logits.float()
     if problem == "multiclass":

@@ -1,0 +1,113 @@
+"""Short real runs scored on held-out test images against a constant baseline: `python bench/heldout_score.py`.
+
+For each layout, a synthetic copy of a real competition is written with the test labels kept aside;
+the notebook is generated from the folder alone (as `nbgen new --data` does) and run for a few epochs
+of a tiny model from scratch (not the one-epoch smoke run). Its submission is scored by the
+competition's metric against the held-out truth, next to what a constant submission scores and the
+notebook's own CV. A notebook that trains on the wrong files reports a fine CV and fails here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "templates"))
+
+from lib.rle import rle_decode  # noqa: E402
+from nbgen.generate import generate, resolve_task  # noqa: E402
+from nbgen.smoke import run_smoke  # noqa: E402
+from nbgen.synth import make_competition  # noqa: E402
+
+ARCH = {"classification": "efficientnet_b0", "segmentation": "unet", "detection": "yolov8"}
+RUN = {"classification": {"model_name": "test_efficientnet", "img_size": 64, "batch_size": 16, "lr": 3e-3},
+       "segmentation": {"encoder_name": "tu-test_efficientnet", "img_height": 64, "img_width": 64, "batch_size": 8,
+                        "lr": 3e-3}}
+COMMON = {"smoke": False, "pretrained_path": "none", "n_folds": 2, "train_folds": "0", "tta_views": "orig",
+          "num_workers": 0, "warmup_epochs": 0.5}
+
+
+def tgs_score(truth: np.ndarray, predicted: np.ndarray) -> float:
+    """TGS Salt's per-image score: the share of IoU thresholds 0.50-0.95 the whole mask passes (empty-empty = 1)."""
+    if not truth.any():
+        return float(not predicted.any())
+    iou = (truth & predicted).sum() / (truth | predicted).sum()
+    return float(np.mean([iou > t for t in np.arange(0.5, 1.0, 0.05)]))
+
+
+def score(layout: str, synth, submission: pd.DataFrame) -> tuple[str, float, float]:
+    """(metric, the submission's held-out score, a constant submission's score)."""
+    from sklearn.metrics import accuracy_score, f1_score, roc_auc_score
+    from sklearn.preprocessing import MultiLabelBinarizer
+
+    ids = submission.iloc[:, 1 if synth.sample_columns[0] == "" else 0].astype(str)
+    values = submission.iloc[:, -1]
+    truth = [synth.truth[i] for i in ids]
+    if layout == "tgs":
+        masks = [rle_decode("" if v != v else str(v), truth[0].shape, "column").astype(bool) for v in values]
+        ours = np.mean([tgs_score(t.astype(bool), m) for t, m in zip(truth, masks, strict=True)])
+        empty = np.mean([tgs_score(t.astype(bool), np.zeros_like(t, bool)) for t in truth])
+        return "tgs_precision", float(ours), float(empty)
+    if layout == "regression":
+        rmse = float(np.sqrt(np.mean((values.astype(float) - np.array(truth)) ** 2)))
+        constant = float(np.sqrt(np.mean((np.mean(truth) - np.array(truth)) ** 2)))
+        return "rmse (lower is better)", rmse, constant
+    if layout == "multilabel":
+        binarizer = MultiLabelBinarizer().fit([t.split() for t in truth] + [v.split() for v in values])
+        ours = f1_score(binarizer.transform([t.split() for t in truth]), binarizer.transform([v.split() for v in values]),
+                        average="micro")
+        common = pd.Series([t for v in truth for t in v.split()]).mode()[0]
+        constant = f1_score(binarizer.transform([t.split() for t in truth]), binarizer.transform([[common]] * len(truth)),
+                            average="micro")
+        return "micro_f1", float(ours), float(constant)
+    if layout in ("filename_zip", "binary", "zip_flat", "folders_binary"):
+        positive = synth.params.get("positive_class", "1")
+        y = [int(t == positive) for t in truth]
+        return "roc_auc", float(roc_auc_score(y, values.astype(float))), 0.5
+    majority = pd.Series(truth).mode()[0]
+    return "accuracy", float(accuracy_score(truth, values.astype(str))), float(np.mean([t == majority for t in truth]))
+
+
+def run(layout: str, epochs: int, work: Path) -> dict:
+    probe = make_competition(work / "probe", layout)
+    task, _, overrides, _ = resolve_task("", "", data=str(probe.folder), overrides=probe.params)
+    folder = generate(task, ARCH[task], title=f"heldout {layout}", kaggle_user="bench", overrides=overrides,
+                      out_dir=work / "gen")
+    started = time.time()
+    parameters = {**COMMON, **RUN[task], "epochs": epochs}
+    result = run_smoke(folder / f"{folder.name}.ipynb", layout=layout, out_dir=work / "runs", parameters=parameters,
+                       n_train=96, n_test=32)
+    seconds = time.time() - started
+    synth = result.synth
+    submission = pd.read_csv(result.work_dir / "submission.csv", keep_default_na=False, dtype=str)
+    metric, ours, constant = score(layout, synth, submission)
+    cv = json.loads((result.work_dir / "cv.json").read_text())
+    return {"layout": layout, "metric": metric, "held_out": ours, "constant": constant,
+            "cv": f"{cv['metric']} {cv['cv']:.3f}", "seconds": seconds}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--layouts", default="csv,tgs,multilabel,regression,filename_zip,folders_binary")
+    parser.add_argument("--epochs", type=int, default=8)
+    args = parser.parse_args()
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for layout in args.layouts.split(","):
+            rows.append(run(layout, args.epochs, Path(tmp) / layout))
+            row = rows[-1]
+            print(f"{row['layout']:15} {row['metric']:24} held-out {row['held_out']:.3f} | constant {row['constant']:.3f} | "
+                  f"notebook CV {row['cv']} | {row['seconds']:.0f}s", flush=True)
+
+
+if __name__ == "__main__":
+    main()
