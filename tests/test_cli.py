@@ -118,7 +118,8 @@ def test_every_known_competition_generates(tmp_path):
         task, arch, overrides, _ = resolve_task("", "", known.slug)
         folder = generate(task, arch, competition=known.slug, kaggle_user="tester", overrides=overrides, out_dir=tmp_path)
         text = (folder / f"{folder.name}.ipynb").read_text()
-        lines = [line for line in json.loads(text)["cells"][1]["source"] if ": " in line]
+        cell = next(c for c in json.loads(text)["cells"] if c["id"] == "parameters")
+        lines = [line for line in cell["source"] if ": " in line]
         for name, value in known.params.items():
             literal = {"true": "True", "voc_iou": repr(float(value) if name == "voc_iou" else value)}.get(
                 value.lower() if name != "voc_iou" else name, repr(value))
