@@ -98,7 +98,7 @@ def run(layout: str, epochs: int, work: Path) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--layouts", default="csv,tgs,multilabel,regression,filename_zip,folders_binary")
-    parser.add_argument("--epochs", type=int, default=8)
+    parser.add_argument("--epochs", type=int, default=20)
     args = parser.parse_args()
     rows = []
     with tempfile.TemporaryDirectory() as tmp:

@@ -24,18 +24,20 @@ def write_folder(root: Path, n_files: int) -> None:
     import cv2
     import numpy as np
 
-    seed = root / "seed.jpg"
-    cv2.imwrite(str(seed), np.random.default_rng(0).integers(0, 255, (600, 800, 3), dtype=np.uint8))
+    seeds = [root / f"seed{k}.jpg" for k in range(n_files // 50_000 + 1)]  # a file takes at most ~65,000 links
+    for seed in seeds:
+        cv2.imwrite(str(seed), np.random.default_rng(0).integers(0, 255, (600, 800, 3), dtype=np.uint8))
     n_test = n_files // 10
     for folder, count, start in (("train_images", n_files - n_test, 0), ("test_images", n_test, 10**7)):
         (root / folder).mkdir()
         for i in range(count):
-            os.link(seed, root / folder / f"{start + i}.jpg")
+            os.link(seeds[(start + i) % len(seeds)], root / folder / f"{start + i}.jpg")
     with (root / "train.csv").open("w", newline="") as f:
         csv.writer(f).writerows([["image_id", "label"], *[[f"{i}.jpg", i % 5] for i in range(n_files - n_test)]])
     with (root / "sample_submission.csv").open("w", newline="") as f:
         csv.writer(f).writerows([["image_id", "label"], *[[f"{10**7 + i}.jpg", 0] for i in range(n_test)]])
-    seed.unlink()
+    for seed in seeds:
+        seed.unlink()
 
 
 def main() -> None:

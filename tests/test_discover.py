@@ -65,6 +65,9 @@ def test_plan_of_each_layout(competitions, layout):
     json.dumps(plan.as_dict())
     if layout == "tgs":
         assert plan["mask_dir"] == "train/masks"
+    if task == "detection":
+        expected = {"wheat": "bbox_csv", "vinbig": "xyxy_csv", "yolo": "yolo"}.get(layout, "coco")
+        assert plan["annotation_format"] == expected
 
 
 @pytest.mark.parametrize("layout", [lay for lay in LAYOUTS if EXPECTED[lay][0] == "classification"])
@@ -217,3 +220,12 @@ def test_7z_archives_are_listed_and_unpacked(tmp_path):
     assert plan["train_image_dir"] == "train" and plan["label_encoding"] == "single"
     view = inputs.unpack_inputs(synth.folder, tmp_path / "work", progress=False)
     assert len(list((view / "train").glob("*.jpg"))) == 24
+
+
+def test_which_class_is_positive_is_never_guessed(competitions):
+    folder = competitions["filename_zip"].folder
+    with pytest.raises(AmbiguousInputError, match="of which class\\? classes: cat, dog.*set positive_class"):
+        discover(folder)
+    assert discover(folder, positive_class="cat")["positive_class"] == "cat"
+    with pytest.raises(ValueError, match="positive_class='horse' is not one of the classes"):
+        discover(folder, positive_class="horse")

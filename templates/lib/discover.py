@@ -77,7 +77,7 @@ def _infer_task(inputs, plan, params):
             return plan.set("task", "detection", f"{rel}: COCO annotations with bbox")
         if kind == "coco_labels":
             return plan.set("task", "classification", f"{rel}: COCO-style annotations without boxes")
-    if any(Path(r).name == "data.yaml" for r in inputs.files):
+    if any(r.rpartition("/")[2] == "data.yaml" for r in inputs.files):
         return plan.set("task", "detection", "data.yaml (YOLO labels)")
     if any(inputs.is_folder(m) for m in MASK_DIRS):
         masks = next(m for m in MASK_DIRS if inputs.is_folder(m))
@@ -134,7 +134,7 @@ def _discover_detection(inputs, plan, params):
         coco, why = pick_json(inputs, "coco_boxes", "annotation_file")
         if coco:
             found.append((coco, why))
-        found += [(r, "YOLO data.yaml") for r in sorted(inputs.files) if Path(r).name == "data.yaml"]
+        found += [(r, "YOLO data.yaml") for r in sorted(inputs.files) if r.rpartition("/")[2] == "data.yaml"]
         if len(found) > 1:
             raise _ambiguous("several annotation files fit", [f for f, _ in found], "annotation_file")
         if not found:
@@ -143,6 +143,16 @@ def _discover_detection(inputs, plan, params):
         plan.set("annotation_file", *found[0])
     names = {}
     rel = plan["annotation_file"]
+    fmt = params.get("annotation_format", "auto") or "auto"
+    if fmt != "auto":
+        plan.set("annotation_format", fmt, "parameter annotation_format")
+    elif Path(rel).suffix in (".json", ".yaml", ".yml"):
+        plan.set("annotation_format", "coco" if rel.endswith(".json") else "yolo", f"{rel}: file type")
+    else:
+        bbox_col = params.get("bbox_col", "") or "bbox"
+        header = inputs.read_csv(rel)[0]
+        plan.set("annotation_format", "bbox_csv" if bbox_col in header else "xyxy_csv",
+                 f"{rel}: {'an' if bbox_col in header else 'no'} {bbox_col!r} column of [x, y, w, h] boxes")
     train_dir = params.get("train_image_dir", "")
     if rel.endswith(".json") and not train_dir:
         data = inputs.read_json(rel)

@@ -1,7 +1,6 @@
 """Classification discovery: where the labels are, how they are encoded, and what the submission wants."""
 
 from collections import Counter
-from pathlib import Path
 
 from lib.layout import (
     TEST_DIRS,
@@ -22,6 +21,7 @@ from lib.layout import (
 ENCODINGS = ("single", "onehot", "multilabel", "topk", "regression", "filename", "folders", "coco_json")
 REGRESSION_MIN_VALUES = 30  # an integer column with more distinct values than this is a quantity, not classes
 LABEL_METRICS = ("accuracy", "macro_f1", "micro_f1", "qwk")
+POSITIVE_NAMES = ("1", "1.0", "true", "yes", "positive")
 
 
 def discover_classification(inputs, plan, params):
@@ -203,7 +203,7 @@ def _from_files(inputs, plan, params, names):
         raise FileNotFoundError(f"no labels in {inputs.root}: no training table, COCO JSON, class folders or image folder; "
                                 "set train_csv, or train_image_dir")
     check_one_image_per_id(inputs, folder, "train_image_dir")
-    prefixes = Counter(_name_label(Path(r).name) for r in inputs.images_under(folder))
+    prefixes = Counter(_name_label(r.rpartition("/")[2]) for r in inputs.images_under(folder))
     if None in prefixes or len(prefixes) < 2 or min(prefixes.values()) < 2:
         raise FileNotFoundError(
             f"no labels in {inputs.root}: no training table or COCO JSON, {folder}/ has no class folders and its "
@@ -254,6 +254,19 @@ def _is_number(text):
         return False
 
 
+def _positive_class(classes, params):
+    """The class whose probability a one-number submission holds: the parameter, else the one named like 1/yes/true."""
+    given = params.get("positive_class", "")
+    if given:
+        if given not in [str(c) for c in classes]:
+            raise ValueError(f"positive_class={given!r} is not one of the classes {classes}; fix positive_class")
+        return given, "parameter positive_class"
+    hits = [c for c in classes if str(c).lower() in POSITIVE_NAMES]
+    if len(hits) == 1:
+        return hits[0], f"the class named {hits[0]!r} of {classes}"
+    raise _ambiguous("the sample wants one probability per image, but of which class? classes", classes, "positive_class")
+
+
 def _submission(plan, params):
     """The submission format and the metric, from the encoding, the sample's values and the parameters."""
     encoding = plan["label_encoding"]
@@ -281,9 +294,7 @@ def _submission(plan, params):
     if fmt == "topk":
         plan.set("top_k", int(params.get("top_k") or k), "parameter top_k" if params.get("top_k") else "tokens per sample row")
     if fmt == "probability":
-        positive = params.get("positive_class") or classes[-1]
-        plan.set("positive_class", positive, "parameter positive_class" if params.get("positive_class")
-                 else f"the last of the sorted classes {classes}; set positive_class if the other one is meant")
+        plan.set("positive_class", *_positive_class(classes, params))
     metric = params.get("metric", "auto") or "auto"
     if metric == "auto":
         metric = {"multilabel": "micro_f1", "topk": "map_at_k", "regression": "rmse", "onehot": "roc_auc"}.get(encoding)

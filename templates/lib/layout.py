@@ -77,9 +77,7 @@ class Inputs:
     def __init__(self, root):
         self.root = Path(root)
         self.files, self.notes = list_inputs(self.root)
-        self.folders = Counter()
-        for rel in self.files:
-            self.folders[str(Path(rel).parent)] += 1
+        self.folders = Counter(rel.rpartition("/")[0] or "." for rel in self.files)
 
     def read_bytes(self, rel):
         source = self.files[rel]
@@ -123,8 +121,11 @@ class Inputs:
 
 def check_supported(inputs, plan):
     """Name the inputs the notebooks cannot read yet, instead of failing later."""
-    kinds = Counter(UNSUPPORTED_SUFFIXES[Path(r).suffix.lower()] for r in inputs.files
-                    if Path(r).suffix.lower() in UNSUPPORTED_SUFFIXES)
+    suffixes = Counter("." + r.rpartition(".")[2].lower() for r in inputs.files)
+    kinds = Counter()
+    for suffix, n in suffixes.items():
+        if suffix in UNSUPPORTED_SUFFIXES:
+            kinds[UNSUPPORTED_SUFFIXES[suffix]] += n
     if kinds and not any(r.lower().endswith(IMAGE_FILE_SUFFIXES) for r in inputs.files):
         found = ", ".join(f"{n} {k} files" for k, n in kinds.most_common())
         raise ValueError(f"{inputs.root} holds {found} and no image files the notebooks read "
@@ -283,10 +284,11 @@ def locate_image_dir(inputs, names, ids, given, parameter, candidates):
 
 
 def _image_keys(inputs, folder):
+    """File names and stems of the images below `folder` (string operations: this runs over every file)."""
     keys = set()
     for rel in inputs.images_under(folder):
-        name = Path(rel).name
-        keys.update((name, Path(name).stem))
+        name = rel.rpartition("/")[2]
+        keys.update((name, name.rpartition(".")[0]))
     return keys
 
 
@@ -298,10 +300,10 @@ def check_one_image_per_id(inputs, folder, parameter):
     by_stem = {}
     clashes = Counter()
     for rel in inputs.images_under(folder):
-        stem = Path(rel).stem
+        stem = rel.rpartition("/")[2].rpartition(".")[0]
         other = by_stem.setdefault(stem, rel)
         if other != rel:
-            clashes[(str(Path(other).parent), str(Path(rel).parent))] += 1
+            clashes[(other.rpartition("/")[0], rel.rpartition("/")[0])] += 1
     if not clashes:
         return folder
     (a, b), count = clashes.most_common(1)[0]
@@ -321,7 +323,7 @@ def _describe_images(inputs, plan):
     images = inputs.images_under(folder)
     if not images:
         return
-    suffixes = Counter(Path(r).suffix.lower() for r in images)
+    suffixes = Counter("." + r.rpartition(".")[2].lower() for r in images)
     headers = [image_header(inputs.root / r) for r in images[:PROBE_IMAGES] if inputs.files[r] is None]
     headers = [h for h in headers if h]
     text = ", ".join(f"{n} {s}" for s, n in suffixes.most_common())

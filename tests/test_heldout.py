@@ -1,0 +1,29 @@
+"""Short real runs scored on held-out test images, against a constant submission (bench/heldout_score.py).
+
+A notebook that trains on the wrong files (TGS: the masks as images) reports a fine CV and fails here.
+CI runs TGS and one table layout; the others run with `python -m pytest -m slow`.
+"""
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+heldout_score = pytest.importorskip("heldout_score")
+
+pytestmark = pytest.mark.smoke
+# layout: (epochs, how far above the constant submission the held-out score must be)
+CASES = {"tgs": (8, 0.3), "csv": (8, 0.3), "multilabel": (8, 0.2), "filename_zip": (8, 0.3),
+         "folders_binary": (8, 0.3), "regression": (30, 0.5)}
+CI = ("tgs", "csv")
+
+
+@pytest.mark.parametrize("layout", [pytest.param(lay, marks=() if lay in CI else pytest.mark.slow) for lay in CASES])
+def test_held_out_score_beats_a_constant_submission(layout, tmp_path):
+    epochs, margin = CASES[layout]
+    row = heldout_score.run(layout, epochs, tmp_path)
+    if row["metric"].startswith("rmse"):
+        assert row["held_out"] < (1 - margin) * row["constant"], row
+    else:
+        assert row["held_out"] > row["constant"] + margin, row
