@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "templates"))
 
 from lib.rle import rle_decode  # noqa: E402
-from nbgen.generate import generate, resolve_task  # noqa: E402
+from nbgen.generator import generate, resolve_task  # noqa: E402
 from nbgen.smoke import run_smoke  # noqa: E402
 from nbgen.synth import make_competition  # noqa: E402
 

@@ -151,6 +151,7 @@ def build_bundle(
     python: str = DEFAULT_PYTHON,
     weights: Sequence[Path] = (),
     download: bool = False,
+    public: bool = False,
     requirements: Sequence[str] | None = None,
     runner: Callable[..., Any] = subprocess.run,
 ) -> Path:
@@ -158,6 +159,7 @@ def build_bundle(
 
     weights: local files to include; without any, a matching file from a local cache is used
     when there is one, else with `download` the model's published weights are fetched.
+    public: the dataset is created public (then it may belong to another owner than the kernel).
     requirements: override the family's wheel list (tests use a small one).
     """
     notebook_dir = Path(notebook_dir)
@@ -209,16 +211,16 @@ def build_bundle(
     _write_json(bundle_dir / "dataset-metadata.json",
                 {"title": title if len(title) >= 6 else f"{title} files", "id": f"{owner}/{dataset_slug}",
                  "licenses": [{"name": "other"}]})
-    _attach(notebook_dir, metadata, manifest["dataset"], bundle_dir)
+    _attach(notebook_dir, metadata, manifest["dataset"], bundle_dir, public)
     return bundle_dir
 
 
-def _attach(notebook_dir: Path, metadata: dict[str, Any], dataset: str, bundle_dir: Path) -> None:
+def _attach(notebook_dir: Path, metadata: dict[str, Any], dataset: str, bundle_dir: Path, public: bool) -> None:
     """Add the bundle to the notebook's dataset_sources and remember where it is on disk."""
     if dataset not in metadata.setdefault("dataset_sources", []):
         metadata["dataset_sources"].append(dataset)
         _write_json(notebook_dir / "kernel-metadata.json", metadata, indent=2, sort_keys=True)
-    _write_json(notebook_dir / BUNDLE_LINK, {"dataset": dataset, "path": str(bundle_dir.resolve())})
+    _write_json(notebook_dir / BUNDLE_LINK, {"dataset": dataset, "path": str(bundle_dir.resolve()), "public": public})
 
 
 def _read_manifest(bundle_dir: Path) -> dict[str, Any]:

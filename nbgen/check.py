@@ -20,6 +20,9 @@ def check_metadata(metadata: dict[str, Any], folder: Path) -> list[str]:
     owner, _, slug = str(metadata.get("id", "")).partition("/")
     if not (kaggle.USER_RE.match(owner) and kaggle.SLUG_RE.match(slug)):
         problems.append(f"id: {metadata.get('id')!r} is not owner/slug; write e.g. alice/{kaggle.slugify(title) or 'my-notebook'}")
+    elif owner == kaggle.PLACEHOLDER_USER:
+        problems.append(f"id: the owner is the placeholder {owner!r}; regenerate with `nbgen new ... --kaggle-user YOU` "
+                        "(or set KAGGLE_USERNAME), or write your user name into the id")
     elif slug != kaggle.slugify(title):
         problems.append(f"id: slug {slug!r} must be the title's slug {kaggle.slugify(title)!r}; change one to match the other")
     if not kaggle.TITLE_MIN <= len(title) <= kaggle.TITLE_MAX:
@@ -58,8 +61,11 @@ def check_notebook(notebook: dict[str, Any]) -> list[str]:
     return problems
 
 
-def check_bundle(folder: Path, notebook: dict[str, Any], metadata: dict[str, Any]) -> list[str]:
-    """Every wheel the notebook's family needs is in a bundle that the metadata attaches."""
+def check_bundle(folder: Path, notebook: dict[str, Any], metadata: dict[str, Any], warnings: list[str]) -> list[str]:
+    """Every wheel the notebook's family needs is in a bundle that the metadata attaches, owned by the kernel's owner.
+
+    A public bundle of another owner only adds a line to `warnings`: Kaggle lets anyone attach a public dataset.
+    """
     provenance = notebook.get("metadata", {}).get("nbgen")
     if not provenance:
         return ["notebook metadata.nbgen: missing; regenerate the notebook with `nbgen new`"]
@@ -71,6 +77,13 @@ def check_bundle(folder: Path, notebook: dict[str, Any], metadata: dict[str, Any
         return [f"bundle: the notebook needs {', '.join(needed)} (not in Kaggle's image); run `nbgen bundle {folder}`"]
     bundle = json.loads(link.read_text())
     problems = []
+    kernel_owner, bundle_owner = str(metadata.get("id", "")).split("/")[0], bundle["dataset"].split("/")[0]
+    if bundle_owner != kernel_owner:
+        message = (f"bundle: {bundle['dataset']} belongs to {bundle_owner!r}, the kernel {metadata.get('id')!r} to "
+                   f"{kernel_owner!r}; run `nbgen bundle {folder} --owner {kernel_owner}`, or regenerate the notebook "
+                   f"with --kaggle-user {bundle_owner}")
+        (warnings if bundle.get("public") else problems).append(
+            message + (" (allowed: the bundle is public)" if bundle.get("public") else ""))
     if bundle["dataset"] not in metadata.get("dataset_sources", []):
         problems.append(f"dataset_sources: the bundle {bundle['dataset']} is not attached; run `nbgen bundle {folder}` again")
     manifest_path = Path(bundle["path"]) / MANIFEST
@@ -82,8 +95,8 @@ def check_bundle(folder: Path, notebook: dict[str, Any], metadata: dict[str, Any
     return problems
 
 
-def check_folder(folder: Path) -> list[str]:
-    """All static rules for a notebook folder; [] when it is ready to push."""
+def check_folder(folder: Path, warnings: list[str] | None = None) -> list[str]:
+    """All static rules for a notebook folder; [] when it is ready to push. Warnings go to `warnings` if given."""
     folder = Path(folder)
     metadata_path = folder / "kernel-metadata.json"
     if not metadata_path.is_file():
@@ -97,5 +110,5 @@ def check_folder(folder: Path) -> list[str]:
     if notebook_path.is_file():
         notebook = json.loads(notebook_path.read_text())
         problems += check_notebook(notebook)
-        problems += check_bundle(folder, notebook, metadata)
+        problems += check_bundle(folder, notebook, metadata, [] if warnings is None else warnings)
     return problems

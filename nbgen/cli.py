@@ -43,7 +43,7 @@ def new(
 ) -> None:
     """Write OUT/<slug>/<slug>.ipynb and OUT/<slug>/kernel-metadata.json (two such folders with --kernels pair)."""
     from nbgen.config import parse_overrides
-    from nbgen.generate import generate, generate_pair, resolve_task
+    from nbgen.generator import generate, generate_pair, resolve_task
 
     if kernels not in ("single", "pair"):
         _fail(NbgenError(f"--kernels {kernels!r}: use single or pair"))
@@ -143,13 +143,14 @@ def bundle(
     python: Annotated[str, typer.Option(help="Kaggle's Python version the wheels are for")] = "3.12",
     weights: Annotated[list[str], typer.Option(help="a local weights file to include, repeatable")] = [],  # noqa: B006
     download: Annotated[bool, typer.Option(help="fetch the model's published weights when none is given or cached")] = False,
+    public: Annotated[bool, typer.Option(help="create the bundle dataset public (kernels of other owners may attach it)")] = False,
 ) -> None:
     """Build the offline bundle (wheels, weights, manifest, dataset-metadata.json) and attach it to the notebook."""
     from nbgen.bundle import build_bundle
 
     try:
         folder = build_bundle(Path(notebook_dir), Path(out) if out else None, owner=owner, python=python,
-                              weights=[Path(w) for w in weights], download=download)
+                              weights=[Path(w) for w in weights], download=download, public=public)
     except NbgenError as err:
         _fail(err)
     typer.echo(f"bundle: {folder}\nnext: nbgen check {notebook_dir}   then: nbgen push {notebook_dir} --bundle")
@@ -163,7 +164,10 @@ def check(
     """Check a notebook folder before pushing: metadata rules, notebook, bundle, and a smoke run."""
     from nbgen.check import check_folder
 
-    problems = check_folder(Path(notebook_dir))
+    warnings: list[str] = []
+    problems = check_folder(Path(notebook_dir), warnings)
+    for warning in warnings:
+        typer.echo(f"warning: {warning}", err=True)
     for problem in problems:
         typer.echo(f"error: {problem}", err=True)
     if problems:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from nbgen.generate import generate
+from nbgen.generator import generate
 
 # Classification with small and large timm models, segmentation with per-class and per-instance RLE,
 # detection with both families and both PredictionString formats.

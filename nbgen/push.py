@@ -57,13 +57,23 @@ def push_bundle(folder: Path) -> str:
     exists = subprocess.run([kaggle_executable(), "datasets", "status", bundle["dataset"]], capture_output=True, text=True)
     if exists.returncode == 0:
         return run_kaggle("datasets", "version", "-p", bundle["path"], "-m", "nbgen bundle", "--dir-mode", "zip")
-    return run_kaggle("datasets", "create", "-p", bundle["path"], "--dir-mode", "zip")
+    public = ["--public"] if bundle.get("public") else []
+    return run_kaggle("datasets", "create", "-p", bundle["path"], "--dir-mode", "zip", *public)
 
 
 def push(folder: Path, *, with_bundle: bool = False, wait: bool = False, poll_seconds: float = 30.0,
          echo: Callable[[str], None] = print) -> str:
     """Push the notebook; with `wait`, poll its status until it ends. Return the final status word."""
+    from nbgen.check import check_folder
+
     folder = Path(folder)
+    warnings: list[str] = []
+    problems = check_folder(folder, warnings)
+    if problems:
+        more = f" (and {len(problems) - 1} more; see `nbgen check {folder}`)" if len(problems) > 1 else ""
+        raise PushError(f"not ready to push: {problems[0]}{more}")
+    for warning in warnings:
+        echo(f"warning: {warning}")
     metadata = json.loads((folder / "kernel-metadata.json").read_text())
     kaggle_executable()
     check_credentials()

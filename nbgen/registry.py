@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import fnmatch
-import importlib.util
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -12,12 +11,10 @@ from typing import Any
 
 import tomllib
 
-from nbgen.errors import UnknownArchError, UnknownTaskError, did_you_mean
+from nbgen.errors import ParameterError, UnknownArchError, UnknownTaskError, did_you_mean
+from nbgen.model_names import smp_architectures, smp_encoders, timm_models
 
 REGISTRY_FILE = Path(__file__).with_name("registry.toml")
-# segmentation-models-pytorch 0.6 architectures, accepted as --arch besides the presets.
-SMP_ARCHITECTURES = ("Unet", "UnetPlusPlus", "MAnet", "Linknet", "FPN", "PSPNet", "DeepLabV3", "DeepLabV3Plus",
-                     "PAN", "UPerNet", "Segformer", "DPT")
 
 
 @dataclass(frozen=True)
@@ -99,21 +96,24 @@ def list_archs(pattern: str = "*") -> list[Arch]:
 def get_arch(task: str, key: str) -> Arch:
     """Return the preset `key` of `task`, or a plain model name the task's library knows.
 
-    Model names outside the registry are checked against timm when timm is importable
-    (slow, so only on this path); without timm they are accepted as typed.
+    Names outside the registry are checked against the shipped list of the pinned timm and smp
+    (model_names.json), so the light install refuses a typo as the full one does.
     """
     spec_task = get_task(task)
     presets = {a.key: a for a in list_archs() if a.task == task}
     if key in presets:
         return presets[key]
+    elsewhere = [a.task for a in list_archs() if a.key == key.lower() and a.task != task]
+    if elsewhere:
+        raise UnknownArchError(f"{key!r} is a {elsewhere[0]} architecture, not a {task} one; use --task {elsewhere[0]}, "
+                               f"or see `nbgen list {task}`")
     if spec_task.family == "smp":
         return _smp_arch(spec_task, key, presets)
     if spec_task.family != "timm":
         hint = did_you_mean(key, presets)
         raise UnknownArchError(f"unknown {task} architecture {key!r}{hint}; use a preset: {', '.join(presets)}")
-    known = _timm_model_names() if spec_task.family == "timm" else None
-    if known is not None and key.split(".")[0] not in known:
-        hint = did_you_mean(key, [*presets, *known])
+    if key.split(".")[0] not in timm_models():
+        hint = did_you_mean(key, [*presets, *timm_models()])
         raise UnknownArchError(
             f"unknown {task} architecture {key!r}{hint}; see `nbgen list {task}` for presets, "
             "or pass any timm model name"
@@ -134,24 +134,25 @@ def get_arch(task: str, key: str) -> Arch:
 
 def _smp_arch(task: Task, key: str, presets: dict[str, Arch]) -> Arch:
     """An smp architecture by name (any case); its encoder comes from the task defaults or --set."""
-    names = {n.lower(): n for n in SMP_ARCHITECTURES}
+    names = {n.lower(): n for n in smp_architectures()}
     if key.lower() not in names:
-        hint = did_you_mean(key, [*presets, *SMP_ARCHITECTURES])
+        hint = did_you_mean(key, [*presets, *smp_architectures()])
         raise UnknownArchError(
             f"unknown segmentation architecture {key!r}{hint}; use a preset from `nbgen list segmentation` "
-            f"or an smp architecture: {', '.join(SMP_ARCHITECTURES)}"
+            f"or an smp architecture: {', '.join(smp_architectures())}"
         )
     model = names[key.lower()]
     return Arch(key=key, task=task.name, model=model, summary=f"smp {model}", family=task.family,
                 license=task.license, smoke_model=task.smoke_model, preset=False)
 
 
-def _timm_model_names() -> set[str] | None:
-    if importlib.util.find_spec("timm") is None:
-        return None
-    import timm  # heavy: imported only to validate a name outside the registry
-
-    return set(timm.list_models())
+def check_encoder(name: str) -> str:
+    """Return an smp encoder name (an smp encoder, or 'tu-' and a timm model), or raise with close matches."""
+    if name in smp_encoders() or (name.startswith("tu-") and name[3:].split(".")[0] in timm_models()):
+        return name
+    hint = did_you_mean(name, [*smp_encoders(), *(f"tu-{m}" for m in timm_models())])
+    raise ParameterError(f"encoder_name={name!r} is neither an smp encoder nor 'tu-' and a timm model{hint}; "
+                         "see segmentation-models-pytorch's encoder list, or write tu-<timm model>")
 
 
 def family_wheels(family: str) -> list[str]:

@@ -54,7 +54,7 @@ def test_list_shows_presets_and_params():
 
 
 def test_cli_does_not_import_heavy_libraries():
-    code = ("import sys; import nbgen.cli; from nbgen.generate import generate; "
+    code = ("import sys; import nbgen.cli; from nbgen.generator import generate; "
             "print(sorted(m for m in ('torch', 'timm', 'albumentations', 'papermill') if m in sys.modules))")
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "[]"
 
@@ -112,7 +112,7 @@ def test_new_from_a_known_competition_alone(tmp_path):
 
 def test_every_known_competition_generates(tmp_path):
     from nbgen.competitions import known_competitions
-    from nbgen.generate import generate, resolve_task
+    from nbgen.generator import generate, resolve_task
 
     for known in known_competitions():
         task, arch, overrides, _ = resolve_task("", "", known.slug)

@@ -25,6 +25,13 @@ def folder(tmp_path):
                     out_dir=tmp_path / "nb")
 
 
+@pytest.fixture()
+def plain(tmp_path):
+    """A notebook whose family needs no wheel beyond Kaggle's image: ready to push as generated."""
+    return generate("classification", "resnet18", competition="cassava-leaf-disease-classification", kaggle_user="alice",
+                    out_dir=tmp_path / "plain")
+
+
 @pytest.fixture(scope="module")
 def bundled(tmp_path_factory):
     """A torchvision detection notebook with its real bundle (one wheel from the package index, one weights file)."""
@@ -216,11 +223,11 @@ def fake_kaggle(tmp_path, monkeypatch):
     return log
 
 
-def test_push_success_waits_for_completion(folder, fake_kaggle):
+def test_push_success_waits_for_completion(plain, fake_kaggle):
     lines = []
-    assert push(folder, wait=True, poll_seconds=0, echo=lines.append) == "complete"
+    assert push(plain, wait=True, poll_seconds=0, echo=lines.append) == "complete"
     calls = fake_kaggle.read_text().splitlines()
-    assert calls[0] == f"kernels push -p {folder}" and calls[1:] == ["kernels status alice/global-wheat-detection-fasterrcnn"] * 2
+    assert calls[0] == f"kernels push -p {plain}" and calls[1:] == [f"kernels status alice/{plain.name}"] * 2
 
 
 def test_push_with_bundle_creates_the_dataset_first(bundled, fake_kaggle):
@@ -232,22 +239,22 @@ def test_push_with_bundle_creates_the_dataset_first(bundled, fake_kaggle):
     assert calls[2].startswith("kernels push")
 
 
-def test_push_reports_invalid_sources_and_failed_kernels(folder, fake_kaggle, monkeypatch):
+def test_push_reports_invalid_sources_and_failed_kernels(plain, fake_kaggle, monkeypatch):
     monkeypatch.setenv("FAKE_KAGGLE", "invalid")
     with pytest.raises(PushError, match="not valid dataset sources: alice/nope"):
-        push(folder, echo=lambda line: None)
+        push(plain, echo=lambda line: None)
     monkeypatch.setenv("FAKE_KAGGLE", "error")
     with pytest.raises(PushError, match='ended with status error: .*CUDA out of memory'):
-        push(folder, wait=True, poll_seconds=0, echo=lambda line: None)
+        push(plain, wait=True, poll_seconds=0, echo=lambda line: None)
 
 
-def test_push_without_cli_or_credentials(folder, tmp_path, monkeypatch, fake_kaggle):
+def test_push_without_cli_or_credentials(plain, tmp_path, monkeypatch, fake_kaggle):
     monkeypatch.delenv("KAGGLE_KEY")
     monkeypatch.setenv("KAGGLE_CONFIG_DIR", str(tmp_path / "nothing"))
     with pytest.raises(PushError, match="no Kaggle credentials: put kaggle.json"):
-        push(folder, echo=lambda line: None)
+        push(plain, echo=lambda line: None)
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
-    result = CliRunner().invoke(app, ["push", str(folder)])
+    result = CliRunner().invoke(app, ["push", str(plain)])
     assert result.exit_code == 2 and "the kaggle CLI is not on PATH; install it with `pip install kaggle`" in result.output
 
 
@@ -269,7 +276,7 @@ def test_notebook_installs_from_a_bundle_mounted_like_kaggle(bundled, classifica
 def test_pair_writes_a_training_and_an_inference_kernel(tmp_path):
     import nbformat
 
-    from nbgen.generate import generate_pair
+    from nbgen.generator import generate_pair
 
     train, infer = generate_pair("segmentation", "unet", competition="severstal-steel-defect-detection",
                                  kaggle_user="alice", out_dir=tmp_path)
@@ -315,7 +322,7 @@ def test_training_output_is_found_under_both_mount_layouts(tmp_path):
 @pytest.mark.parametrize(("task", "arch", "layout"), [("segmentation", "unet", "rle_classes"), ("detection", "yolov8", "wheat")])
 def test_pair_smoke_inference_kernel_predicts_from_the_training_output(task, arch, layout, tmp_path):
     pytest.importorskip("papermill")
-    from nbgen.generate import generate_pair
+    from nbgen.generator import generate_pair
 
     train, infer = generate_pair(task, arch, kaggle_user="alice", out_dir=tmp_path / "gen")
     trained = run_smoke(train / f"{train.name}.ipynb", layout=layout, out_dir=tmp_path / "runs")
@@ -328,3 +335,32 @@ def test_pair_smoke_inference_kernel_predicts_from_the_training_output(task, arc
     assert not any("for fold in folds_to_train" in "".join(c["source"]) for c in executed["cells"])  # no training loop
     printed = "".join("".join(o.get("text", "")) for c in executed["cells"] for o in c.get("outputs", []))
     assert "ms per image" in printed and "training output:" in printed
+
+
+def test_check_refuses_the_placeholder_owner(tmp_path, monkeypatch):
+    monkeypatch.delenv("KAGGLE_USERNAME", raising=False)
+    folder = generate("classification", "resnet18", competition="cassava-leaf-disease-classification", out_dir=tmp_path)
+    problems = check_folder(folder)
+    assert len(problems) == 1 and problems[0].startswith("id: the owner is the placeholder 'your-kaggle-username'")
+    assert "--kaggle-user" in problems[0] and "KAGGLE_USERNAME" in problems[0]
+
+
+def test_check_refuses_a_bundle_of_another_owner_unless_public(folder, tmp_path):
+    build_bundle(folder, tmp_path / "b1", owner="bob", requirements=[])
+    owner_lines = [p for p in check_folder(folder) if "belongs to 'bob'" in p]
+    assert len(owner_lines) == 1 and "--owner alice" in owner_lines[0]
+    build_bundle(folder, tmp_path / "b2", owner="bob", public=True, requirements=[])
+    warnings = []
+    assert not any("belongs to" in p for p in check_folder(folder, warnings))
+    assert len(warnings) == 1 and "allowed: the bundle is public" in warnings[0]
+    build_bundle(folder, tmp_path / "b3", requirements=[])  # no --owner: the kernel's owner
+    assert json.loads((folder / "bundle.json").read_text())["dataset"].startswith("alice/")
+
+
+def test_push_runs_the_checks_first(tmp_path, monkeypatch, fake_kaggle):
+    monkeypatch.delenv("KAGGLE_USERNAME")
+    folder = generate("classification", "resnet18", competition="cassava-leaf-disease-classification", out_dir=tmp_path / "n")
+    monkeypatch.setenv("KAGGLE_USERNAME", "alice")
+    with pytest.raises(PushError, match="not ready to push: id: the owner is the placeholder"):
+        push(folder, echo=lambda line: None)
+    assert not fake_kaggle.exists()  # the kaggle CLI was never called

@@ -1,7 +1,8 @@
 import pytest
 
 from nbgen.errors import UnknownArchError, UnknownTaskError
-from nbgen.registry import SMP_ARCHITECTURES, get_arch, get_task, list_archs, list_tasks
+from nbgen.model_names import smp_architectures
+from nbgen.registry import get_arch, get_task, list_archs, list_tasks
 
 timm = pytest.importorskip("timm")
 
@@ -18,7 +19,7 @@ def test_every_segmentation_preset_names_a_real_smp_model_and_encoder():
     archs = list_archs("segmentation")
     assert {a.model for a in archs} >= {"Unet", "UnetPlusPlus", "FPN", "DeepLabV3Plus", "Segformer", "UPerNet"}
     for arch in archs:
-        assert arch.model in SMP_ARCHITECTURES and hasattr(smp, arch.model), arch.key
+        assert arch.model in smp_architectures() and hasattr(smp, arch.model), arch.key
         for encoder in (arch.params["encoder_name"], arch.smoke_model):
             assert timm.is_model(encoder[3:]) if encoder.startswith("tu-") else encoder in native, (arch.key, encoder)
         assert arch.params["img_height"] % 32 == 0 and arch.params["img_width"] % 32 == 0
@@ -27,7 +28,7 @@ def test_every_segmentation_preset_names_a_real_smp_model_and_encoder():
 def test_segmentation_takes_any_smp_architecture_name():
     plain = get_arch("segmentation", "manet")
     assert plain.model == "MAnet" and not plain.preset and plain.license.startswith("MIT")
-    with pytest.raises(UnknownArchError, match="did you mean 'unet'.*smp architecture: Unet, UnetPlusPlus"):
+    with pytest.raises(UnknownArchError, match="did you mean .unet.*smp architecture: DPT, .*Unet, UnetPlusPlus"):
         get_arch("segmentation", "uent")
 
 
@@ -82,3 +83,36 @@ def test_every_torchvision_preset_names_a_builder():
     for arch in list_archs("detection"):
         if arch.family == "torchvision":
             assert callable(getattr(detection, arch.model)) and callable(getattr(detection, arch.smoke_model)), arch.key
+
+
+def test_shipped_model_names_match_the_installed_libraries():
+    pytest.importorskip("timm")
+    pytest.importorskip("segmentation_models_pytorch")
+    from nbgen.model_names import current_names, model_names
+
+    assert current_names() == model_names(), "stale: run `python -m nbgen.model_names` and commit nbgen/model_names.json"
+
+
+LIGHT = ("import sys\n"
+         "for name in ('timm', 'segmentation_models_pytorch', 'torch'):\n"
+         "    sys.modules[name] = None  # unimportable, as in the light install\n"
+         "from nbgen.cli import main\n"
+         "sys.argv = ['nbgen', *sys.argv[1:]]\n"
+         "main()\n")
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (["--task", "classification", "--arch", "resnet5O"], "did you mean 'resnet50'"),
+    (["--task", "classification", "--arch", "RetinaNet"], "'RetinaNet' is a detection architecture"),
+    (["--task", "segmentation", "--arch", "Unet", "--set", "encoder_name=tu-resnet5O"], "did you mean 'tu-resnet50'"),
+    (["--task", "segmentation", "--arch", "UNett"], "did you mean 'Unet'"),
+])
+def test_light_install_refuses_unknown_names_without_timm(args, fragment, tmp_path):
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-c", LIGHT, "new", *args, "--out", str(tmp_path)], capture_output=True, text=True)
+    assert proc.returncode == 2, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and fragment in lines[0], proc.stderr
+    assert not any(tmp_path.iterdir())

@@ -9,7 +9,7 @@ import csv
 
 import pytest
 
-from nbgen.generate import generate, resolve_task
+from nbgen.generator import generate, resolve_task
 from nbgen.smoke import run_smoke
 from nbgen.synth import make_competition
 

@@ -15,7 +15,7 @@ from nbgen.competitions import find_competition
 from nbgen.config import build_params, param_specs
 from nbgen.errors import NbgenError, OutputExistsError
 from nbgen.notebook import Cell, assemble, dumps, parameters_cell, split_cells
-from nbgen.registry import Arch, Task, get_arch, get_task
+from nbgen.registry import Arch, Task, check_encoder, get_arch, get_task
 from nbgen.render import render_stage
 from nbgen.version import __version__
 
@@ -113,6 +113,8 @@ def _generate(
         models.append(kaggle.check_model_source(model_source))
         overrides.setdefault("pretrained_path", kaggle.model_mount_path(model_source))
     params = build_params(task, arch_spec, competition, overrides)
+    if "encoder_name" in params:
+        check_encoder(params["encoder_name"])
 
     folders = {role: Path(out_dir) / kaggle.slugify(t) for role, t in titles.items()}
     for folder in folders.values():
