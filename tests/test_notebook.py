@@ -79,3 +79,22 @@ def test_user_strings_reach_code_only_as_literals(tmp_path):
     namespace: dict = {}
     exec(params, namespace)  # the cell is plain Python: values come back exactly as given
     assert namespace["label_col"] == "my label; print(1)" and namespace["group_col"] == "#patient"
+
+
+@pytest.mark.parametrize("task, arch", [("classification", "efficientnet_b0"), ("segmentation", "unet"),
+                                        ("detection", "yolov8"), ("detection", "fasterrcnn")])
+def test_inlined_helpers_never_redefine_a_name(task, arch, tmp_path):
+    """Helpers share one namespace in the notebook: a second definition would silently replace the first."""
+    import ast
+    import collections
+
+
+    folder = generate(task, arch, kaggle_user="tester", out_dir=tmp_path)
+    cells = json.loads((folder / f"{folder.name}.ipynb").read_text())["cells"]
+    defined = collections.Counter()
+    for cell in cells:
+        if cell["cell_type"] == "code":
+            for node in ast.parse("".join(cell["source"])).body:
+                if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+                    defined[node.name] += 1
+    assert [name for name, n in defined.items() if n > 1] == []

@@ -116,7 +116,7 @@ def _label_columns(plan, params, table, header, column, id_col):
     if len(values) < len(column[label]):
         raise ValueError(f"{len(column[label]) - len(values)} rows of {table} have no {label!r}; fill or drop them")
     spaced = sum(" " in v.strip() for v in values)
-    sample_tokens = max((len(v[0].split()) for v in getattr(plan, "sample_values", []) if v), default=1)
+    sample_tokens = max((len(v[0].split()) for v in plan.sample_values if v), default=1)
     if spaced:
         return [label], "multilabel", f"{source}; {spaced} rows hold space-separated labels"
     if sample_tokens > 1 and len(value_cols) == 1:
@@ -175,7 +175,7 @@ def _from_coco(inputs, plan, params, rel, why):
     plan.set("test_image_dir", json_base(inputs, test, [f for _, f in pairs], "test_image_dir"),
              f"{test}: images[].file_name resolve under it")
     known = {i for i, _ in pairs}
-    missing = [i for i in getattr(plan, "sample_ids", []) if i not in known]
+    missing = [i for i in plan.sample_ids if i not in known]
     if missing:
         raise ValueError(f"{len(missing)} ids of {plan['sample_csv']} (first {missing[:3]}) are not image ids of {test}; "
                          "set test_json to the JSON that lists the test images")
@@ -237,7 +237,7 @@ def _folder_targets(plan, params, class_dirs):
                              f"the class folders are {class_dirs}")
         plan.set("folder_labels", pairs, "parameter folder_labels")
         return
-    samples = [v[0] for v in getattr(plan, "sample_values", []) if v]
+    samples = [v[0] for v in plan.sample_values if v]
     numeric = samples and all(_is_number(v) for v in samples)
     if numeric and len(class_dirs) > 2 and len(plan.get("value_cols", [])) == 1:
         raise _ambiguous(
@@ -274,7 +274,7 @@ def _submission(plan, params):
     classes = list(plan.get("classes", {}))
     if plan.get("folder_labels"):
         classes = sorted(set(plan["folder_labels"].values()))
-    samples = [v[0] for v in getattr(plan, "sample_values", []) if v]
+    samples = [v[0] for v in plan.sample_values if v]
     k = max((len(s.split()) for s in samples), default=1)
     if params.get("submission_format", "auto") not in ("", "auto"):
         fmt, source = params["submission_format"], "parameter submission_format"

@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from lib.layout import image_records
 from lib.paths import IMAGE_SUFFIXES, image_paths, index_images
 
 
@@ -52,7 +53,7 @@ def read_labels(plan, data_dir, group_col="", ordinal=False):
     """Return Labels (with one image path per id) for the plan's label encoding; ordinal regresses the class index."""
     data_dir = Path(data_dir)
     encoding = plan["label_encoding"]
-    reader = {"folders": _from_folders, "filename": _from_file_names, "coco_json": _from_coco}.get(encoding, _from_table)
+    reader = {"folders": _labels_from_folders, "filename": _labels_from_file_names, "coco_json": _labels_from_coco}.get(encoding, _labels_from_table)
     labels = reader(plan, data_dir, group_col)
     if ordinal:
         if labels.problem not in ("multiclass", "binary"):
@@ -71,7 +72,7 @@ def _groups(table, group_col, source):
     return table[group_col].astype(str).to_numpy()
 
 
-def _from_table(plan, data_dir, group_col):
+def _labels_from_table(plan, data_dir, group_col):
     source = plan["train_csv"]
     table = pd.read_csv(data_dir / source, dtype=str, keep_default_na=False)
     encoding, targets = plan["label_encoding"], plan["label_cols"]
@@ -99,7 +100,7 @@ def _from_table(plan, data_dir, group_col):
     return Labels(ids, y, classes, problem_of(encoding, y), encoding, targets, paths, groups)
 
 
-def _from_folders(plan, data_dir, group_col):
+def _labels_from_folders(plan, data_dir, group_col):
     """train/<class>/<image>; folder_labels maps folders to targets (alaska2: Cover:0, the others 1)."""
     folder = data_dir / plan["train_image_dir"]
     mapping = plan.get("folder_labels") or {d: d for d in plan["classes"]}
@@ -114,7 +115,7 @@ def _from_folders(plan, data_dir, group_col):
     return Labels(ids, y, classes, problem_of("folders", y), "folders", [], [folder / i for i in ids])
 
 
-def _from_file_names(plan, data_dir, group_col):
+def _labels_from_file_names(plan, data_dir, group_col):
     """cat.1.jpg: the label is the file name up to the first dot."""
     folder = data_dir / plan["train_image_dir"]
     paths = sorted(p for p in folder.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES)
@@ -124,17 +125,10 @@ def _from_file_names(plan, data_dir, group_col):
     return Labels(ids, y, classes, problem_of("filename", y), "filename", [], paths)
 
 
-def coco_images(data):
-    """{image id: record} of a COCO-style JSON (a dict with images, or a bare list of records)."""
-    records = data if isinstance(data, list) else data["images"]
-    key = "id" if "id" in records[0] else "image_id"
-    return {str(r[key]): r for r in records}
-
-
-def _from_coco(plan, data_dir, group_col):
+def _labels_from_coco(plan, data_dir, group_col):
     """Labels from annotations[].category_id, paths from images[].file_name (the first annotation per image)."""
     data = json.loads((data_dir / plan["train_csv"]).read_text())
-    images = coco_images(data)
+    images = image_records(data)
     label_of = {}
     for annotation in data["annotations"]:
         label_of.setdefault(str(annotation["image_id"]), str(annotation["category_id"]))
@@ -156,6 +150,6 @@ def test_image_paths(plan, data_dir, ids):
     data_dir = Path(data_dir)
     folder = data_dir / plan["test_image_dir"]
     if plan.get("test_json"):
-        images = coco_images(json.loads((data_dir / plan["test_json"]).read_text()))
+        images = image_records(json.loads((data_dir / plan["test_json"]).read_text()))
         return [folder / images[str(i)]["file_name"] for i in ids]
     return image_paths([str(i) for i in ids], index_images(folder), folder)

@@ -7,8 +7,8 @@ from collections import Counter
 from pathlib import Path
 
 from lib.inputs import image_header, list_inputs, read_member
+from lib.paths import IMAGE_SUFFIXES
 
-IMAGE_FILE_SUFFIXES = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".webp")
 UNSUPPORTED_SUFFIXES = {".dcm": "DICOM", ".dicom": "DICOM", ".npy": "NumPy arrays", ".mp4": "video",
                         ".avi": "video", ".bson": "BSON records", ".nii": "3D volumes", ".wav": "audio", ".aif": "audio"}
 TRAIN_TABLES = ("train.csv", "train_labels.csv", "labels.csv", "train_solution.csv", "train_masks.csv",
@@ -37,6 +37,8 @@ class Plan:
         self.root = Path(root)
         self.entries = {}
         self.notes = []
+        self.sample_ids = []  # every id of the sample submission, in order: the probe for the test folder
+        self.sample_values = []  # the first rows' placeholder values: what kind of answer the sample wants
 
     def set(self, key, value, source):
         self.entries[key] = (value, source)
@@ -99,7 +101,7 @@ class Inputs:
     def images_under(self, folder):
         """Relative paths of the image files below `folder` ('' = everywhere), sorted."""
         prefix = "" if folder in ("", ".") else folder.rstrip("/") + "/"
-        return sorted(r for r in self.files if r.startswith(prefix) and r.lower().endswith(IMAGE_FILE_SUFFIXES))
+        return sorted(r for r in self.files if r.startswith(prefix) and r.lower().endswith(IMAGE_SUFFIXES))
 
     def is_folder(self, folder):
         prefix = folder.rstrip("/") + "/"
@@ -126,7 +128,7 @@ def check_supported(inputs, plan):
     for suffix, n in suffixes.items():
         if suffix in UNSUPPORTED_SUFFIXES:
             kinds[UNSUPPORTED_SUFFIXES[suffix]] += n
-    if kinds and not any(r.lower().endswith(IMAGE_FILE_SUFFIXES) for r in inputs.files):
+    if kinds and not any(r.lower().endswith(IMAGE_SUFFIXES) for r in inputs.files):
         found = ", ".join(f"{n} {k} files" for k, n in kinds.most_common())
         raise ValueError(f"{inputs.root} holds {found} and no image files the notebooks read "
                          "(jpg, png, tif, bmp, webp); this layout is not supported yet")
@@ -231,11 +233,16 @@ def pick_json(inputs, kind, parameter, value=""):
     return (hits[0], f"the one JSON with {kind.replace('_', ' ')}") if hits else (None, "")
 
 
-def json_images(data):
-    """[(image id, file_name)] from a COCO-style JSON (a dict with images, or a bare list of image records)."""
+def image_records(data):
+    """{image id: record} of a COCO-style JSON (a dict with images, or a bare list of image records)."""
     records = data if isinstance(data, list) else data["images"]
     key = "id" if "id" in records[0] else "image_id"
-    return [(str(r[key]), r["file_name"]) for r in records]
+    return {str(r[key]): r for r in records}
+
+
+def json_images(data):
+    """[(image id, file_name)] from a COCO-style JSON."""
+    return [(i, r["file_name"]) for i, r in image_records(data).items()]
 
 
 def json_base(inputs, json_rel, file_names, parameter):
@@ -342,7 +349,7 @@ def group_candidates(header):
 
 
 def _test_dir(inputs, plan, names, params):
-    ids = list(dict.fromkeys(getattr(plan, "sample_ids", [])))[: PROBE_IDS * 4]
+    ids = list(dict.fromkeys(plan.sample_ids))[: PROBE_IDS * 4]
     test_dir, source = locate_image_dir(inputs, names, _resolvable(inputs, names, ids), params.get("test_image_dir", ""),
                                       "test_image_dir", TEST_DIRS)
     if test_dir is None:
