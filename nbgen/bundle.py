@@ -152,6 +152,7 @@ def build_bundle(
     weights: Sequence[Path] = (),
     download: bool = False,
     public: bool = False,
+    extra_wheels: Sequence[str] = (),
     requirements: Sequence[str] | None = None,
     runner: Callable[..., Any] = subprocess.run,
 ) -> Path:
@@ -160,6 +161,7 @@ def build_bundle(
     weights: local files to include; without any, a matching file from a local cache is used
     when there is one, else with `download` the model's published weights are fetched.
     public: the dataset is created public (then it may belong to another owner than the kernel).
+    extra_wheels: requirements the data needs beyond the family's (pydicom for DICOM, py7zr for .7z).
     requirements: override the family's wheel list (tests use a small one).
     """
     notebook_dir = Path(notebook_dir)
@@ -169,7 +171,7 @@ def build_bundle(
     bundle_dir = Path(out_dir) if out_dir else notebook_dir.parent / f"{slug}-bundle"
     bundle_dir.mkdir(parents=True, exist_ok=True)
     previous = _read_manifest(bundle_dir)
-    wanted = list(required_wheels(provenance) if requirements is None else requirements)
+    wanted = list(required_wheels(provenance) if requirements is None else requirements) + list(extra_wheels)
 
     wheels = []
     for requirement in wanted:

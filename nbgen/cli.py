@@ -144,13 +144,15 @@ def bundle(
     weights: Annotated[list[str], typer.Option(help="a local weights file to include, repeatable")] = [],  # noqa: B006
     download: Annotated[bool, typer.Option(help="fetch the model's published weights when none is given or cached")] = False,
     public: Annotated[bool, typer.Option(help="create the bundle dataset public (kernels of other owners may attach it)")] = False,
+    wheel: Annotated[list[str], typer.Option(help="an extra requirement the data needs, e.g. pydicom or py7zr, repeatable")] = [],  # noqa: B006
 ) -> None:
     """Build the offline bundle (wheels, weights, manifest, dataset-metadata.json) and attach it to the notebook."""
     from nbgen.bundle import build_bundle
 
     try:
         folder = build_bundle(Path(notebook_dir), Path(out) if out else None, owner=owner, python=python,
-                              weights=[Path(w) for w in weights], download=download, public=public)
+                              weights=[Path(w) for w in weights], download=download, public=public,
+                              extra_wheels=wheel)
     except NbgenError as err:
         _fail(err)
     typer.echo(f"bundle: {folder}\nnext: nbgen check {notebook_dir}   then: nbgen push {notebook_dir} --bundle")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from nbgen.synth_io import COLOURS, SynthCompetition, write_csv, write_image
+from nbgen.synth_io import COLOURS, SynthCompetition, write_csv, write_dicom, write_image
 
-DETECTION_LAYOUTS = ("wheat", "vinbig", "coco", "yolo", "coco_dir")
+DETECTION_LAYOUTS = ("wheat", "vinbig", "coco", "yolo", "coco_dir", "vinbig_dicom")
 
 IMAGE_HW = (96, 128)
 
@@ -28,6 +28,15 @@ def _scene(rng, n_classes: int, index: int):
     return image, boxes
 
 
+def _write_dicom(path: Path, image) -> None:
+    """The scene in grey as DICOM, with the photometry and LUTs varying by file (a name's hash picks them)."""
+    import zlib
+
+    kind = zlib.crc32(path.stem.encode()) % 3
+    write_dicom(path, image.mean(2).astype("uint8"), monochrome1=kind == 0, slope=2.0 if kind == 1 else 1.0,
+                intercept=-1024.0 if kind == 1 else 0.0, window=(2040.0, 4080.0) if kind == 2 else None)
+
+
 def make_detection(folder: Path, layout: str, n_train: int = 24, n_test: int = 7, seed: int = 0) -> SynthCompetition:
     """Write a synthetic detection competition of `layout` into `folder` and describe it.
 
@@ -38,6 +47,8 @@ def make_detection(folder: Path, layout: str, n_train: int = 24, n_test: int = 7
     coco: annotations.json (COCO) with file names, images/train and images/test.
     yolo: data.yaml, images/train, labels/train ('class cx cy w h').
     coco_dir: COCO's own layout (annotations/instances_train.json and instances_val.json, images/train/).
+    vinbig_dicom: VinBigData as shipped: the vinbig table with 12-bit DICOM images (`.dicom`), every
+        third MONOCHROME1, some with a rescale slope and intercept or a VOI window.
     """
     import numpy as np
 
@@ -50,22 +61,23 @@ def make_detection(folder: Path, layout: str, n_train: int = 24, n_test: int = 7
     test = [f"{0xf000 + i:x}" for i in range(n_test)]
     scenes = [_scene(rng, n_classes, i) for i in range(n_train)]
     h, w = IMAGE_HW
-    suffix = ".png" if layout == "vinbig" else ".jpg"
-    train_dir, test_dir = {"wheat": ("train", "test"), "vinbig": ("train", "test"),
+    suffix = {"vinbig": ".png", "vinbig_dicom": ".dicom"}.get(layout, ".jpg")
+    train_dir, test_dir = {"wheat": ("train", "test"), "vinbig": ("train", "test"), "vinbig_dicom": ("train", "test"),
                            "coco": ("images/train", "images/test"), "yolo": ("images/train", "images/test"),
                            "coco_dir": ("images/train", "images/test")}[layout]
+    write = _write_dicom if layout == "vinbig_dicom" else write_image
     for name, (image, _) in zip(train, scenes, strict=True):
-        write_image(folder / train_dir / f"{name}{suffix}", image)
+        write(folder / train_dir / f"{name}{suffix}", image)
     for i, name in enumerate(test):
-        write_image(folder / test_dir / f"{name}{suffix}", _scene(rng, n_classes, i)[0])
+        write(folder / test_dir / f"{name}{suffix}", _scene(rng, n_classes, i)[0])
     header = ["image_id", "PredictionString"]
-    filler = "14 1 0 0 1 1" if layout == "vinbig" else "1.0 0 0 50 50"
+    filler = "14 1 0 0 1 1" if layout.startswith("vinbig") else "1.0 0 0 50 50"
     write_csv(folder / "sample_submission.csv", header, [[t, filler] for t in test])
     if layout == "wheat":
         rows = [[n, w, h, f"[{x0}, {y0}, {x1 - x0}, {y1 - y0}]", "synth"]
                 for n, (_, boxes) in zip(train, scenes, strict=True) for _, x0, y0, x1, y1 in boxes]
         write_csv(folder / "train.csv", ["image_id", "width", "height", "bbox", "source"], rows)
-    elif layout == "vinbig":
+    elif layout in ("vinbig", "vinbig_dicom"):
         names = ["Aortic enlargement", "Nodule/Mass"]
         rows = []
         for n, (_, boxes) in zip(train, scenes, strict=True):
@@ -92,4 +104,4 @@ def make_detection(folder: Path, layout: str, n_train: int = 24, n_test: int = 7
                      for k, x0, y0, x1, y1 in boxes]
             (folder / "labels" / "train" / f"{n}.txt").write_text("\n".join(lines) + ("\n" if lines else ""))
         (folder / "data.yaml").write_text("path: .\ntrain: images/train\nnames:\n  0: car\n  1: person\n")
-    return SynthCompetition(folder, layout, ["object"] if layout == "wheat" else ["0", "1"], header, test, blank_values=layout != "vinbig")
+    return SynthCompetition(folder, layout, ["object"] if layout == "wheat" else ["0", "1"], header, test, blank_values=not layout.startswith("vinbig"))

@@ -66,3 +66,37 @@ def pack(folder: Path, archive: Path, top_folder: bool = False) -> None:
         shutil.rmtree(folder)
     else:
         folder.unlink()
+
+
+def write_dicom(path: Path, display, monochrome1: bool = False, slope: float = 1.0, intercept: float = 0.0,
+                window: tuple[float, float] | None = None) -> None:
+    """Write a grey uint8 `display` image as a 12-bit DICOM whose modality LUT and photometry give it back.
+
+    Stored values are (display * 16 - intercept) / slope, inverted for MONOCHROME1; `window`
+    (centre, width) adds a VOI window in modality units.
+    """
+    import numpy as np
+    from pydicom.dataset import Dataset, FileMetaDataset
+    from pydicom.uid import ExplicitVRLittleEndian, SecondaryCaptureImageStorage, generate_uid
+
+    values = display.astype(np.float64) * 16  # 0..4080 in modality units
+    if monochrome1:
+        values = 4095 - values
+    stored = np.rint((values - intercept) / slope).astype(np.uint16)
+    meta = FileMetaDataset()
+    meta.MediaStorageSOPClassUID = SecondaryCaptureImageStorage
+    meta.MediaStorageSOPInstanceUID = generate_uid(entropy_srcs=[str(path.name)])
+    meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    ds = Dataset()
+    ds.file_meta = meta
+    ds.SOPClassUID, ds.SOPInstanceUID = meta.MediaStorageSOPClassUID, meta.MediaStorageSOPInstanceUID
+    ds.Modality = "DX"
+    ds.Rows, ds.Columns = display.shape
+    ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, "MONOCHROME1" if monochrome1 else "MONOCHROME2"
+    ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, 12, 11, 0
+    ds.RescaleSlope, ds.RescaleIntercept = slope, intercept
+    if window is not None:
+        ds.WindowCenter, ds.WindowWidth = window
+    ds.PixelData = stored.tobytes()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    ds.save_as(path, enforce_file_format=True)

@@ -364,3 +364,10 @@ def test_push_runs_the_checks_first(tmp_path, monkeypatch, fake_kaggle):
     with pytest.raises(PushError, match="not ready to push: id: the owner is the placeholder"):
         push(folder, echo=lambda line: None)
     assert not fake_kaggle.exists()  # the kaggle CLI was never called
+
+
+def test_bundle_takes_extra_wheels_the_data_needs(folder, tmp_path):
+    bundle = build_bundle(folder, tmp_path / "b", requirements=[], extra_wheels=[SMALL_WHEEL])
+    manifest = json.loads((bundle / "nbgen-manifest.json").read_text())
+    assert [w["requirement"] for w in manifest["wheels"]] == [SMALL_WHEEL]
+    assert (bundle / manifest["wheels"][0]["file"]).is_file()

@@ -39,6 +39,7 @@ EXPECTED = {
     "coco": ("detection", "annotations.json", "images/train", "images/test", None, None),
     "yolo": ("detection", "data.yaml", "images/train", "images/test", None, None),
     "coco_dir": ("detection", "annotations/instances_train.json", "images/train", "images/test", None, None),
+    "vinbig_dicom": ("detection", "train.csv", "train", "test", None, None),
 }
 
 
@@ -66,7 +67,7 @@ def test_plan_of_each_layout(competitions, layout):
     if layout == "tgs":
         assert plan["mask_dir"] == "train/masks"
     if task == "detection":
-        expected = {"wheat": "bbox_csv", "vinbig": "xyxy_csv", "yolo": "yolo"}.get(layout, "coco")
+        expected = {"wheat": "bbox_csv", "vinbig": "xyxy_csv", "vinbig_dicom": "xyxy_csv", "yolo": "yolo"}.get(layout, "coco")
         assert plan["annotation_format"] == expected
 
 
@@ -144,9 +145,10 @@ def test_two_annotation_files_stop(tmp_path):
 
 def test_unsupported_inputs_are_named(tmp_path):
     (tmp_path / "train").mkdir()
-    (tmp_path / "train" / "a.dcm").write_bytes(b"")
+    (tmp_path / "train" / "a.npy").write_bytes(b"")
+    (tmp_path / "train" / "b.mp4").write_bytes(b"")
     (tmp_path / "train.csv").write_text("id,label\na,1\n")
-    with pytest.raises(ValueError, match="1 DICOM files and no image files"):
+    with pytest.raises(ValueError, match="holds 1 NumPy arrays files, 1 video files and no image files"):
         discover(tmp_path)
 
 

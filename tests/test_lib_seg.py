@@ -91,6 +91,26 @@ def test_dice_and_iou_hand_cases():
         seg_score("f2", *stats)
 
 
+def test_iou_sweep_hand_cases():
+    true = np.zeros((4, 1, 10, 10), bool)
+    pred = np.zeros_like(true)
+    true[0, 0, :5, :4] = True  # 20 px truth
+    pred[0, 0, :5, :3] = True  # 15 px inside it: IoU 0.75 passes 0.50-0.70, 5 of 10 thresholds
+    pred[1, 0, 0, 0] = True  # a prediction on an empty truth: 0
+    true[2, 0, 2:4, 2:4] = True  # a missed object: 0
+    # image 3: both empty, 1
+    assert seg_score("iou_sweep", *mask_stats(pred, true)) == pytest.approx((0.5 + 0 + 0 + 1) / 4)
+
+
+def test_f05_global_matches_sklearn():
+    from sklearn.metrics import fbeta_score
+
+    rng = np.random.default_rng(3)
+    true, pred = rng.random((3, 2, 8, 8)) < 0.3, rng.random((3, 2, 8, 8)) < 0.4
+    expected = fbeta_score(true.ravel(), pred.ravel(), beta=0.5)
+    assert seg_score("f05_global", *mask_stats(pred, true)) == pytest.approx(expected)
+
+
 def test_postprocess_removes_small_components_only():
     prob = np.zeros((10, 10), np.float32)
     prob[0:2, 0:2] = 0.9  # 4 pixels

@@ -16,7 +16,8 @@ from nbgen.synth import make_competition
 pytestmark = pytest.mark.smoke
 pytest.importorskip("papermill")
 
-CI_LAYOUTS = ["tgs", "coco_dir", "filename_zip", "coco_tar", "multilabel", "regression", "index_col", "folders_binary"]
+CI_LAYOUTS = ["tgs", "coco_dir", "vinbig_dicom", "filename_zip", "coco_tar", "multilabel", "regression", "index_col",
+              "folders_binary"]
 SLOW_LAYOUTS = ["class_columns", "topk", "zip_flat", "packed_csv", "coco_json"]
 CASES = [pytest.param(layout) for layout in CI_LAYOUTS] + [
     pytest.param(layout, marks=pytest.mark.slow) for layout in SLOW_LAYOUTS]
@@ -52,4 +53,7 @@ def test_layout_smoke_run(layout, tmp_path):
         assert set(values) <= set(synth.classes)
     elif layout == "tgs":
         assert all(len(v.split()) % 2 == 0 for v in values)
+    elif layout == "vinbig_dicom":  # 'class conf x0 y0 x1 y1 ...', or the 'no finding' filler
+        assert all(v and len(v.split()) % 6 == 0 for v in values)
+        assert (result.work_dir / "decoded-input" / "train").is_dir()
     assert result.network_attempts == 0

@@ -9,7 +9,7 @@ from pathlib import Path
 from lib.inputs import image_header, list_inputs, read_member
 from lib.paths import IMAGE_SUFFIXES
 
-UNSUPPORTED_SUFFIXES = {".dcm": "DICOM", ".dicom": "DICOM", ".npy": "NumPy arrays", ".mp4": "video",
+UNSUPPORTED_SUFFIXES = {".npy": "NumPy arrays", ".mp4": "video",
                         ".avi": "video", ".bson": "BSON records", ".nii": "3D volumes", ".wav": "audio", ".aif": "audio"}
 TRAIN_TABLES = ("train.csv", "train_labels.csv", "labels.csv", "train_solution.csv", "train_masks.csv",
                 "train_ship_segmentations_v2.csv")
@@ -339,8 +339,11 @@ def _describe_images(inputs, plan):
         sizes = Counter(f"{w}x{h}" for _, w, h, _, _ in headers)
         text += f"; {', '.join(kinds)}; sizes {', '.join(s for s, _ in sizes.most_common(3))}"
     plan.set("image_format", text, f"{len(images)} files under {folder or 'the root'}/, {len(headers)} headers read")
-    if any(b > 8 for _, _, _, b, _ in headers):
-        plan.notes.append("images with more than 8 bits per channel are read as 8-bit by the notebooks")
+    dicom = sum(n for s, n in suffixes.items() if s in (".dcm", ".dicom"))
+    deep = sum(b > 8 for _, _, _, b, _ in headers)
+    if dicom or deep:
+        what = f"{dicom} DICOM files" if dicom else f"PNGs of {max(b for _, _, _, b, _ in headers)} bits"
+        plan.set("decode", f"{what} -> 8-bit PNG once, windowed (intensity_window)", "lib/decode: slow or deep images")
 
 
 def group_candidates(header):

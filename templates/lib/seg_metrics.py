@@ -2,7 +2,8 @@
 
 import numpy as np
 
-SEG_METRICS = ("dice", "dice_global", "iou")
+SEG_METRICS = ("dice", "dice_global", "iou", "iou_sweep", "f05_global")
+IOU_THRESHOLDS = np.arange(0.5, 1.0, 0.05)
 
 
 def mask_stats(pred, true):
@@ -18,6 +19,9 @@ def seg_score(metric, inter, pred_sum, true_sum):
     dice: mean over images and classes of 2|P&T| / (|P| + |T|), 1 when both are empty (Severstal, Carvana).
     dice_global: per class 2 sum|P&T| / sum(|P| + |T|) over all images, then the class mean.
     iou: mean over images and classes of |P&T| / |P|T|, 1 when both are empty.
+    iou_sweep: TGS Salt's score: per image and class, the share of IoU thresholds 0.50-0.95 that the
+        whole mask passes (IoU > t); an empty truth scores 1 when the prediction is empty too, else 0.
+    f05_global: F0.5 of all pixels pooled (Vesuvius ink): precision weighs four times recall.
     """
     inter, pred_sum, true_sum = (np.asarray(a, dtype=np.float64) for a in (inter, pred_sum, true_sum))
     if metric == "dice":
@@ -26,6 +30,15 @@ def seg_score(metric, inter, pred_sum, true_sum):
     if metric == "iou":
         union = pred_sum + true_sum - inter
         return float(np.where(union == 0, 1.0, inter / np.maximum(union, 1)).mean())
+    if metric == "iou_sweep":
+        union = pred_sum + true_sum - inter
+        iou = np.where(union == 0, 1.0, inter / np.maximum(union, 1))
+        hits = (iou[..., None] > IOU_THRESHOLDS).mean(-1)
+        return float(np.where(true_sum == 0, (pred_sum == 0).astype(float), hits).mean())
+    if metric == "f05_global":
+        tp, predicted, actual = inter.sum(), pred_sum.sum(), true_sum.sum()
+        precision, recall = tp / max(predicted, 1), tp / max(actual, 1)
+        return float(1.25 * precision * recall / max(0.25 * precision + recall, 1e-12))
     if metric == "dice_global":
         total = pred_sum.sum(0) + true_sum.sum(0)
         return float(np.where(total == 0, 1.0, 2 * inter.sum(0) / np.maximum(total, 1)).mean())

@@ -1,0 +1,52 @@
+"""Read DICOM and 16-bit images as 8-bit: the modality and VOI LUTs applied, MONOCHROME1 inverted, then a window."""
+
+import numpy as np
+
+DICOM_SUFFIXES = (".dcm", ".dicom")
+DECODERS = "pylibjpeg, pylibjpeg-libjpeg, pylibjpeg-openjpeg or python-gdcm"
+
+
+def window_to_uint8(values, window=""):
+    """Scale to 0-255: `window` 'low,high' in the image's units, else its own 0.5 and 99.5 percentiles."""
+    values = np.asarray(values, dtype=np.float32)
+    if window:
+        low, high = (float(v) for v in window.split(","))
+    else:
+        low, high = np.percentile(values, (0.5, 99.5))
+    scaled = (values - low) / max(float(high - low), 1e-6)
+    return np.rint(np.clip(scaled, 0.0, 1.0) * 255).astype(np.uint8)
+
+
+def read_dicom(path, window=""):
+    """One DICOM frame as (H, W) uint8: rescale slope/intercept, the VOI LUT or window when no window is given."""
+    try:
+        import pydicom
+        from pydicom.pixels import apply_modality_lut, apply_voi_lut
+    except ImportError:
+        raise ImportError(f"{path} is DICOM and pydicom is not installed: attach its wheel "
+                          "(nbgen bundle DIR --wheel pydicom==3.0.2) and set wheels_dir") from None
+    try:
+        dataset = pydicom.dcmread(path)
+    except Exception as err:  # pydicom raises several kinds for a damaged file
+        raise ValueError(f"cannot read DICOM {path}: {err}; remove the file or replace it") from None
+    try:
+        pixels = dataset.pixel_array
+    except (NotImplementedError, RuntimeError) as err:
+        syntax = getattr(getattr(dataset, "file_meta", None), "TransferSyntaxUID", None)
+        name = getattr(syntax, "name", syntax)
+        raise RuntimeError(f"{path}: transfer syntax {name} needs a decoder that is not installed ({DECODERS}); "
+                           f"attach its wheel with nbgen bundle DIR --wheel ... ({err})") from None
+    if pixels.ndim == 3 and dataset.get("SamplesPerPixel", 1) == 1:
+        pixels = pixels[0]  # a multi-frame file: its first frame
+    values = apply_modality_lut(pixels, dataset)
+    if not window and ("WindowCenter" in dataset or "VOILUTSequence" in dataset):
+        values = apply_voi_lut(values, dataset)
+    image = window_to_uint8(values, window)
+    if dataset.get("PhotometricInterpretation") == "MONOCHROME1":
+        image = 255 - image  # MONOCHROME1: high values are dark
+    return image
+
+
+def to_8bit(image, window=""):
+    """An image array of any depth as uint8: 8-bit stays as it is, deeper ones are windowed."""
+    return image if image.dtype == np.uint8 else window_to_uint8(image, window)
