@@ -15,7 +15,7 @@ from nbgen.templates_dir import TEMPLATES_DIR
 # The notebook parameters that discovery reads; other --set values do not concern it.
 DISCOVERY_PARAMS = ("train_csv", "sample_csv", "test_json", "train_image_dir", "test_image_dir", "id_col", "label_col",
                     "target_cols", "label_encoding", "folder_labels", "positive_class", "submission_format", "top_k",
-                    "metric", "mask_dir", "annotation_file", "annotation_format", "bbox_col")
+                    "metric", "mask_dir", "annotation_file", "annotation_format", "bbox_col", "aggregate")
 
 
 def _lib_module(name: str) -> Any:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from nbgen.synth_io import SynthCompetition, pack, write_csv, write_image
+from nbgen.synth_io import SynthCompetition, pack, write_csv, write_dicom, write_image
 
 IMAGE_HW = (160, 200)  # large enough that a 64 px smoke run decodes JPEGs at half size
 CLASSIFICATION_LAYOUTS = ("csv", "onehot", "binary", "folders", "class_columns", "multilabel", "topk", "regression",
-                          "filename_zip", "folders_binary", "zip_flat", "packed_csv", "index_col", "coco_json", "coco_tar")
+                          "filename_zip", "folders_binary", "zip_flat", "packed_csv", "index_col", "coco_json", "coco_tar",
+                          "rsna_breast")
 
 
 def class_image(rng, k: int, n_classes: int):
@@ -69,6 +70,8 @@ def make_classification(folder: Path, layout: str, n_train: int = 24, n_test: in
     index_col: iwildcam-2019 (zipped image folders, a sample with an unnamed index column, Id vs id).
     coco_json: herbarium-2022 (train_metadata.json COCO-style, test_metadata.json a bare list, index test ids).
     coco_tar: inaturalist-2019 (train2019.json, val2019.json without images, tar.gz images, kaggle_sample_submission.csv).
+    rsna_breast: rsna-breast-cancer-detection (DICOM in <images>/<patient_id>/<image_id>.dcm, two views per
+        breast; the sample has one row per patient side, prediction_id, which test.csv maps to images).
     """
     import numpy as np
 
@@ -309,9 +312,35 @@ def _coco_tar(rng, folder, layout, klass, test_klass, n_classes):
                             truth={str(i): str(k) for (i, _), k in zip(test, test_klass, strict=True)})
 
 
+def _rsna_breast(rng, folder, layout, klass, test_klass, n_classes):
+    def write(split, patients, cancer_of):
+        rows = []
+        for patient in patients:
+            for side in "LR":
+                label = cancer_of(patient, side)
+                for view in ("CC", "MLO"):
+                    image_id = str(10_000 + len(rows) + (0 if split == "train" else 50_000))
+                    image = class_image(rng, label, 2).mean(2).astype("uint8")
+                    write_dicom(folder / f"{split}_images" / patient / f"{image_id}.dcm", image, monochrome1=view == "MLO")
+                    rows.append([1, patient, image_id, side, view, label, f"{patient}_{side}"])
+        return rows
+
+    train = write("train", [str(100 + p) for p in range(6)], lambda p, side: int((int(p) + (side == "L")) % 2))
+    test = write("test", [str(900 + p) for p in range(2)], lambda p, side: int((int(p) + (side == "R")) % 2))
+    write_csv(folder / "train.csv", ["site_id", "patient_id", "image_id", "laterality", "view", "cancer"],
+              [r[:6] for r in train])
+    write_csv(folder / "test.csv", ["site_id", "patient_id", "image_id", "laterality", "view", "prediction_id"],
+              [[*r[:5], r[6]] for r in test])
+    ids = list(dict.fromkeys(r[6] for r in test))
+    header = ["prediction_id", "cancer"]
+    write_csv(folder / "sample_submission.csv", header, [[i, 0.021] for i in ids])
+    truth = {r[6]: str(r[5]) for r in test}
+    return SynthCompetition(folder, layout, ["0", "1"], header, ids, params={"group_col": "patient_id"}, truth=truth)
+
+
 _WRITERS = {
     "csv": _csv, "onehot": _onehot, "binary": _binary, "folders": _folders, "class_columns": _class_columns,
     "multilabel": _multilabel, "topk": _topk, "regression": _regression, "filename_zip": _filename_zip,
     "folders_binary": _folders_binary, "zip_flat": _zip_flat, "packed_csv": _packed_csv, "index_col": _index_col,
-    "coco_json": _coco_json, "coco_tar": _coco_tar,
+    "coco_json": _coco_json, "coco_tar": _coco_tar, "rsna_breast": _rsna_breast,
 }

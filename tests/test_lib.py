@@ -222,3 +222,21 @@ def test_ordinal_cuts_and_qwk():
     cuts = metrics.tune_cuts(y, p, 4.0)
     assert np.all(np.diff(cuts) > 0) and metrics.score("qwk", y, p, "ordinal", span=4.0, thresholds=cuts) > default + 0.05
     assert metrics.score("rmse", y, p, "ordinal", span=4.0) == pytest.approx(np.sqrt(np.mean((p[:, 0] * 4 - truth) ** 2)))
+
+
+def test_probabilistic_f1_hand_case():
+    truth = np.array([1, 0, 1, 0])
+    scores = np.array([0.8, 0.4, 0.6, 0.0])  # pTP 1.4, pFP 0.4: precision 1.4 / 1.8, recall 1.4 / 2
+    precision, recall = 1.4 / 1.8, 0.7
+    expected = 2 * precision * recall / (precision + recall)
+    probs = np.stack([1 - scores, scores], 1)
+    assert metrics.score("pf1", np.eye(2)[truth], probs, "binary") == pytest.approx(expected)
+
+
+def test_aggregate_rows_per_sample_id():
+    probs = np.array([[0.2, 0.8], [0.6, 0.4], [0.9, 0.1]])
+    got = submission.aggregate_rows(probs, ["a_L", "a_L", "b_R"], ["b_R", "a_L"], "mean")
+    assert np.allclose(got, [[0.9, 0.1], [0.4, 0.6]])
+    assert submission.aggregate_rows(probs, ["a_L", "a_L", "b_R"], ["a_L"], "max").tolist() == [[0.6, 0.8]]
+    with pytest.raises(ValueError, match="1 sample ids have no image in the test table"):
+        submission.aggregate_rows(probs, ["a_L", "a_L", "b_R"], ["c_L"])

@@ -3,6 +3,7 @@
 from collections import Counter
 
 from lib.layout import (
+    PROBE_IDS,
     TEST_DIRS,
     TRAIN_DIRS,
     _ambiguous,
@@ -40,27 +41,16 @@ def discover_classification(inputs, plan, params):
         else:
             _from_files(inputs, plan, params, names)
     if not plan.get("test_json"):
-        _test_dir(inputs, plan, names, params)
+        _test_images(inputs, plan, params, names)
     _submission(plan, params)
 
 
 def _from_table(inputs, plan, params, table, names):
     header, rows = inputs.read_csv(table)
     plan.set("train_csv", table, "parameter train_csv" if params.get("train_csv") else "known table name")
-    sample_id = plan.get("sample_id_col")
-    id_col = params.get("id_col", "")
-    if id_col:
-        source = "parameter id_col"
-    elif sample_id in header:
-        id_col, source = sample_id, f"{plan['sample_csv']}'s id column is in {table}"
-    else:
-        lower = {c.lower(): c for c in header}
-        id_col = lower.get((sample_id or "").lower(), header[0])
-        source = f"{table}: {'same name as the sample id, other case' if id_col != header[0] else 'first column'}"
-    if id_col not in header:
-        raise KeyError(f"id_col={id_col!r} is not a column of {table} ({header}); fix id_col")
-    plan.set("id_col", id_col, source)
     column = {c: [r[i] for r in rows] for i, c in enumerate(header)}
+    plan.set("id_col", *_id_column(inputs, plan, params, table, header, column, names))
+    id_col = plan["id_col"]
     targets, encoding, source = _label_columns(plan, params, table, header, column, id_col)
     plan.set("label_cols", targets, source)
     plan.set("label_encoding", encoding, source if encoding != "single" else f"{table}: one label column")
@@ -76,6 +66,57 @@ def _from_table(inputs, plan, params, table, names):
         raise FileNotFoundError(
             f"no folder holds the images named in {table}:{id_col} (first: {column[id_col][:2]}); set train_image_dir")
     plan.set("train_image_dir", train_dir, source)
+
+
+def _id_column(inputs, plan, params, table, header, column, names):
+    """(id column, source): the parameter, the sample's id column (any case), else the one column naming image files."""
+    sample_id = plan.get("sample_id_col") or ""
+    if params.get("id_col"):
+        if params["id_col"] not in header:
+            raise KeyError(f"id_col={params['id_col']!r} is not a column of {table} ({header}); fix id_col")
+        return params["id_col"], "parameter id_col"
+    if sample_id in header:
+        return sample_id, f"{plan['sample_csv']}'s id column is in {table}"
+    lower = {c.lower(): c for c in header}
+    if sample_id.lower() in lower:
+        return lower[sample_id.lower()], f"{table}: the sample's id column, in another case"
+    naming = [c for c in header if column[c] and len(_resolvable(inputs, names, column[c][:PROBE_IDS])) == len(column[c][:PROBE_IDS])]
+    if len(naming) > 1:
+        raise _ambiguous(f"{len(naming)} columns of {table} name image files", naming, "id_col")
+    if naming:
+        return naming[0], f"{table}: the one column whose values name image files"
+    return header[0], f"{table}: first column (no column names image files; set id_col if this is wrong)"
+
+
+def _test_images(inputs, plan, params, names):
+    """The test folder; where the sample's ids are not images (one row per patient side), a test table maps them."""
+    ids = plan.sample_ids[:PROBE_IDS]
+    if not ids or _resolvable(inputs, names, ids) or not plan.get("id_col"):
+        _test_dir(inputs, plan, names, params)
+        return
+    sample_id, id_col = plan["sample_id_col"], plan["id_col"]
+    tables = []
+    for rel in inputs.top_files():
+        if rel.lower().endswith(".csv") and rel not in (plan.get("sample_csv"), plan.get("train_csv")):
+            header, _ = inputs.read_csv(rel)
+            if sample_id in header and id_col in header:
+                tables.append(rel)
+    if len(tables) != 1:
+        if tables:
+            raise _ambiguous(f"{len(tables)} tables map the sample's {sample_id} to images", tables, "test_csv")
+        _test_dir(inputs, plan, names, params)
+        return
+    header, rows = inputs.read_csv(tables[0])
+    image_ids = [r[header.index(id_col)] for r in rows]
+    plan.set("test_csv", tables[0], f"{tables[0]}: its {sample_id} column holds the sample's ids, {id_col} the images")
+    how = params.get("aggregate") or "auto"
+    plan.set("aggregate", "mean" if how == "auto" else how,
+             "parameter aggregate" if how != "auto" else f"several images per {sample_id}: their predictions averaged")
+    folder, source = locate_image_dir(inputs, names, _resolvable(inputs, names, image_ids[: PROBE_IDS * 4]),
+                                      params.get("test_image_dir", ""), "test_image_dir", TEST_DIRS)
+    if folder is None:
+        raise FileNotFoundError(f"no folder holds the images named in {tables[0]}:{id_col}; set test_image_dir")
+    plan.set("test_image_dir", folder, source)
 
 
 def _label_columns(plan, params, table, header, column, id_col):

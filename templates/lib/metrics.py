@@ -30,6 +30,14 @@ def weighted_auc(truth, scores, tpr_bands=(0.0, 0.4, 1.0), weights=(2, 1)):
     return float(total / np.dot(np.diff(tpr_bands), weights))
 
 
+def probabilistic_f1(truth, scores):
+    """RSNA breast's F1 on probabilities: true positives count the predicted probability, not a 0/1 cut."""
+    truth, scores = np.asarray(truth, dtype=np.float64), np.clip(np.asarray(scores, dtype=np.float64), 0, 1)
+    tp, fp = (scores * truth).sum(), (scores * (1 - truth)).sum()
+    precision, recall = tp / max(tp + fp, 1e-12), tp / max(truth.sum(), 1e-12)
+    return float(2 * precision * recall / max(precision + recall, 1e-12))
+
+
 def score(metric, y, probs, problem, span=1.0, k=5, thresholds=0.5):
     """Return `metric` for one-hot or multi-hot targets `y` (N, K) and probabilities `probs` (N, K).
 
@@ -69,6 +77,8 @@ def score(metric, y, probs, problem, span=1.0, k=5, thresholds=0.5):
         return float(f1_score(truth, predicted, average=metric.split("_")[0], zero_division=0))
     if metric == "map_at_k":
         return map_at_k(truth, probs, min(k, probs.shape[1]))
+    if metric == "pf1":
+        return probabilistic_f1(truth if problem == "binary" else truth > 0, 1 - probs[:, 0])
     if metric == "weighted_auc":
         return weighted_auc(truth if problem == "binary" else truth > 0, 1 - probs[:, 0])
     if metric == "qwk":
@@ -80,7 +90,7 @@ def score(metric, y, probs, problem, span=1.0, k=5, thresholds=0.5):
             return float(roc_auc_score(truth, probs[:, 1]))
         return float(roc_auc_score(y.astype(int), probs, average="macro"))  # one-vs-rest, column-wise mean
     raise ValueError(f"unknown metric {metric!r}; use accuracy, macro_f1, micro_f1, map_at_k, roc_auc, weighted_auc, "
-                     "qwk, log_loss or rmse")
+                     "pf1, qwk, log_loss or rmse")
 
 
 def ordinal_classes(values, cuts=None):

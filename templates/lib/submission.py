@@ -44,6 +44,16 @@ def build_submission(sample, probs, classes, fmt, value_cols, positive=None, k=5
     return out
 
 
+def aggregate_rows(probs, row_ids, sample_ids, how="mean"):
+    """Predictions of several images per submission row (a patient's side): mean or max per id, in sample order."""
+    frame = pd.DataFrame(np.asarray(probs, dtype=np.float64)).groupby(np.asarray(row_ids, dtype=str)).agg(how)
+    missing = sorted(set(map(str, sample_ids)) - set(frame.index))
+    if missing:
+        raise ValueError(f"{len(missing)} sample ids have no image in the test table (first: {missing[:3]}); "
+                         "check the test table and test_image_dir")
+    return frame.loc[[str(i) for i in sample_ids]].to_numpy()
+
+
 def check_submission(submission, sample, fmt, classes, value_cols, id_col):
     """Raise if columns, ids, order, missing values or value ranges differ from what Kaggle expects."""
     if list(submission.columns) != list(sample.columns):
