@@ -105,7 +105,7 @@ def test_new_from_a_known_competition_alone(tmp_path):
                                  "--kaggle-user", "tester"])
     assert result.exit_code == 0, result.output
     text = next(tmp_path.rglob("*.ipynb")).read_text()
-    assert "train_image_dir: str = 'train/images'" in text and "metric: str = 'iou'" in text
+    assert "train_image_dir: str = 'train/images'" in text and "metric: str = 'iou_sweep'" in text
     unknown = runner.invoke(app, ["new", "--competition", "my-own-thing", "--out", str(tmp_path / "x")])
     assert unknown.exit_code == 2 and "--task" in unknown.output and "--data" in unknown.output
 
