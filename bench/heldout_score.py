@@ -69,7 +69,7 @@ def score(layout: str, synth, submission: pd.DataFrame) -> tuple[str, float, flo
         constant = f1_score(binarizer.transform([t.split() for t in truth]), binarizer.transform([[common]] * len(truth)),
                             average="micro")
         return "micro_f1", float(ours), float(constant)
-    if layout in ("filename_zip", "binary", "zip_flat", "folders_binary"):
+    if layout in ("filename_zip", "binary", "zip_flat", "folders_binary", "npy_arrays", "rsna_breast"):
         positive = synth.params.get("positive_class", "1")
         y = [int(t == positive) for t in truth]
         return "roc_auc", float(roc_auc_score(y, values.astype(float))), 0.5
@@ -97,7 +97,7 @@ def run(layout: str, epochs: int, work: Path) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--layouts", default="csv,tgs,multilabel,regression,filename_zip,folders_binary")
+    parser.add_argument("--layouts", default="csv,tgs,multilabel,regression,filename_zip,folders_binary,npy_arrays")
     parser.add_argument("--epochs", type=int, default=20)
     args = parser.parse_args()
     rows = []

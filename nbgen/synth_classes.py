@@ -10,7 +10,7 @@ from nbgen.synth_io import SynthCompetition, pack, write_csv, write_dicom, write
 IMAGE_HW = (160, 200)  # large enough that a 64 px smoke run decodes JPEGs at half size
 CLASSIFICATION_LAYOUTS = ("csv", "onehot", "binary", "folders", "class_columns", "multilabel", "topk", "regression",
                           "filename_zip", "folders_binary", "zip_flat", "packed_csv", "index_col", "coco_json", "coco_tar",
-                          "rsna_breast")
+                          "rsna_breast", "npy_arrays")
 
 
 def class_image(rng, k: int, n_classes: int):
@@ -70,6 +70,8 @@ def make_classification(folder: Path, layout: str, n_train: int = 24, n_test: in
     index_col: iwildcam-2019 (zipped image folders, a sample with an unnamed index column, Id vs id).
     coco_json: herbarium-2022 (train_metadata.json COCO-style, test_metadata.json a bare list, index test ids).
     coco_tar: inaturalist-2019 (train2019.json, val2019.json without images, tar.gz images, kaggle_sample_submission.csv).
+    npy_arrays: seti (train_labels.csv id,target; train/<first char>/<id>.npy float16 of shape (6, 64, 48): six
+        cadence spectrograms, a positive shows a drifting line in the three "on" ones).
     rsna_breast: rsna-breast-cancer-detection (DICOM in <images>/<patient_id>/<image_id>.dcm, two views per
         breast; the sample has one row per patient side, prediction_id, which test.csv maps to images).
     """
@@ -79,7 +81,7 @@ def make_classification(folder: Path, layout: str, n_train: int = 24, n_test: in
         raise ValueError(f"unknown classification layout {layout!r}; use one of {', '.join(CLASSIFICATION_LAYOUTS)}")
     rng = np.random.default_rng(seed)
     folder.mkdir(parents=True, exist_ok=True)
-    n_classes = 2 if layout in ("binary", "filename_zip", "zip_flat", "packed_csv") else 3
+    n_classes = 2 if layout in ("binary", "filename_zip", "zip_flat", "packed_csv", "npy_arrays") else 3
     klass = [i % n_classes for i in range(n_train)]
     test_klass = [(i + 1) % n_classes for i in range(n_test)]
     return _WRITERS[layout](rng, folder, layout, klass, test_klass, n_classes)
@@ -338,9 +340,33 @@ def _rsna_breast(rng, folder, layout, klass, test_klass, n_classes):
     return SynthCompetition(folder, layout, ["0", "1"], header, ids, params={"group_col": "patient_id"}, truth=truth)
 
 
+def _npy_arrays(rng, folder, layout, klass, test_klass, n_classes):
+    import numpy as np
+
+    def write(split, names, targets):
+        for name, target in zip(names, targets, strict=True):
+            array = rng.normal(0, 1, (6, 64, 48)).astype(np.float32)
+            if target:
+                start = int(rng.integers(4, 40))
+                for step in range(0, 6, 2):  # the "on" cadences
+                    array[step, np.arange(64), np.clip(start + np.arange(64) // 8, 0, 47)] += 4.0
+            path = folder / split / name[0] / f"{name}.npy"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            np.save(path, array.astype(np.float16))
+
+    train = [f"{i:x}a{i:05d}" for i in range(len(klass))]
+    test = [f"{i:x}f{i:05d}" for i in range(len(test_klass))]
+    write("train", train, klass)
+    write("test", test, test_klass)
+    write_csv(folder / "train_labels.csv", ["id", "target"], [[n, k] for n, k in zip(train, klass, strict=True)])
+    header = ["id", "target"]
+    write_csv(folder / "sample_submission.csv", header, [[t, 0.5] for t in test])
+    return SynthCompetition(folder, layout, ["0", "1"], header, test, truth=dict(zip(test, map(str, test_klass), strict=True)))
+
+
 _WRITERS = {
     "csv": _csv, "onehot": _onehot, "binary": _binary, "folders": _folders, "class_columns": _class_columns,
     "multilabel": _multilabel, "topk": _topk, "regression": _regression, "filename_zip": _filename_zip,
     "folders_binary": _folders_binary, "zip_flat": _zip_flat, "packed_csv": _packed_csv, "index_col": _index_col,
-    "coco_json": _coco_json, "coco_tar": _coco_tar, "rsna_breast": _rsna_breast,
+    "coco_json": _coco_json, "coco_tar": _coco_tar, "rsna_breast": _rsna_breast, "npy_arrays": _npy_arrays,
 }

@@ -30,6 +30,7 @@ EXPECTED = {
     "coco_json": ("classification", "coco_json", "train_images", "test_images", "label", "accuracy"),
     "coco_tar": ("classification", "coco_json", "", "", "label", "accuracy"),
     "rsna_breast": ("classification", "single", "train_images", "test_images", "probability", "roc_auc"),
+    "npy_arrays": ("classification", "single", "train", "test", "probability", "roc_auc"),
     "rle_binary": ("segmentation", None, "train", "test", None, None),
     "rle_classes": ("segmentation", None, "train_images", "test_images", None, None),
     "mask_files": ("segmentation", None, "train/images", "test/images", None, None),
@@ -152,11 +153,12 @@ def test_two_annotation_files_stop(tmp_path):
 
 def test_unsupported_inputs_are_named(tmp_path):
     (tmp_path / "train").mkdir()
-    (tmp_path / "train" / "a.npy").write_bytes(b"")
+    (tmp_path / "train" / "a.bson").write_bytes(b"")
     (tmp_path / "train" / "b.mp4").write_bytes(b"")
     (tmp_path / "train.csv").write_text("id,label\na,1\n")
-    with pytest.raises(ValueError, match="holds 1 NumPy arrays files, 1 video files and no image files"):
+    with pytest.raises(ValueError, match="holds .*1 BSON records files.* and no image files") as err:
         discover(tmp_path)
+    assert "1 video files" in str(err.value) and "not supported yet" in str(err.value)
 
 
 def test_bad_input_names_the_file(tmp_path):

@@ -16,7 +16,7 @@ from nbgen.synth import make_competition
 pytestmark = pytest.mark.smoke
 pytest.importorskip("papermill")
 
-CI_LAYOUTS = ["tgs", "coco_dir", "vinbig_dicom", "rsna_breast", "filename_zip", "coco_tar", "multilabel", "regression",
+CI_LAYOUTS = ["tgs", "coco_dir", "vinbig_dicom", "rsna_breast", "npy_arrays", "filename_zip", "coco_tar", "multilabel", "regression",
               "index_col", "folders_binary"]
 SLOW_LAYOUTS = ["class_columns", "topk", "zip_flat", "packed_csv", "coco_json"]
 CASES = [pytest.param(layout) for layout in CI_LAYOUTS] + [
@@ -47,7 +47,7 @@ def test_layout_smoke_run(layout, tmp_path):
         assert all(len(v.split()) == 3 and set(v.split()) <= set(synth.classes) for v in values)  # 3 classes < k=5
     elif layout == "regression":
         assert all(1 <= float(v) <= 100 for v in values)
-    elif layout in ("filename_zip", "folders_binary", "zip_flat", "packed_csv", "rsna_breast"):
+    elif layout in ("filename_zip", "folders_binary", "zip_flat", "packed_csv", "rsna_breast", "npy_arrays"):
         assert all(0 <= float(v) <= 1 for v in values)
     elif layout in ("coco_json", "coco_tar", "index_col"):
         assert set(values) <= set(synth.classes)

@@ -58,6 +58,10 @@ def discover(root, task="", **params):
         _discover_detection(inputs, plan, params)
     else:
         raise ValueError(f"unknown task {task!r}; use classification, segmentation or detection")
+    arrays = [r for r in inputs.images_under(plan.get("train_image_dir") or "")[:PROBE_IDS] if r.endswith(".npy")]
+    if arrays and task != "classification":
+        raise ValueError(f"{plan['train_image_dir'] or 'the root'}/ holds .npy arrays: the {task} notebook reads image "
+                         "files only (arrays work in classification notebooks)")
     _describe_images(inputs, plan)
     return plan
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from lib.inputs import image_header, list_inputs, read_member
 from lib.paths import IMAGE_SUFFIXES
 
-UNSUPPORTED_SUFFIXES = {".npy": "NumPy arrays", ".mp4": "video",
+UNSUPPORTED_SUFFIXES = {".mp4": "video",
                         ".avi": "video", ".bson": "BSON records", ".nii": "3D volumes", ".wav": "audio", ".aif": "audio"}
 TRAIN_TABLES = ("train.csv", "train_labels.csv", "labels.csv", "train_solution.csv", "train_masks.csv",
                 "train_ship_segmentations_v2.csv")
@@ -131,7 +131,7 @@ def check_supported(inputs, plan):
     if kinds and not any(r.lower().endswith(IMAGE_SUFFIXES) for r in inputs.files):
         found = ", ".join(f"{n} {k} files" for k, n in kinds.most_common())
         raise ValueError(f"{inputs.root} holds {found} and no image files the notebooks read "
-                         "(jpg, png, tif, bmp, webp); this layout is not supported yet")
+                         "(jpg, png, tif, bmp, webp, DICOM, .npy); this layout is not supported yet")
     for kind, n in kinds.most_common():
         plan.notes.append(f"{n} {kind} files are ignored: only image files are read")
 

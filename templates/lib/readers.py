@@ -1,8 +1,9 @@
-"""Read DICOM and 16-bit images as 8-bit: the modality and VOI LUTs applied, MONOCHROME1 inverted, then a window."""
+"""Read DICOM and 16-bit images as 8-bit (modality and VOI LUTs, MONOCHROME1 inverted, a window), and arrays as float."""
 
 import numpy as np
 
 DICOM_SUFFIXES = (".dcm", ".dicom")
+ARRAY_SUFFIXES = (".npy",)
 DECODERS = "pylibjpeg, pylibjpeg-libjpeg, pylibjpeg-openjpeg or python-gdcm"
 
 
@@ -50,3 +51,30 @@ def read_dicom(path, window=""):
 def to_8bit(image, window=""):
     """An image array of any depth as uint8: 8-bit stays as it is, deeper ones are windowed."""
     return image if image.dtype == np.uint8 else window_to_uint8(image, window)
+
+
+def read_array(path):
+    """A `.npy` array as (H, W, C) float32: channels-first stacks (SETI's (6, 273, 256)) are moved last."""
+    try:
+        array = np.load(path)
+    except (OSError, ValueError) as err:
+        raise ValueError(f"cannot read array {path}: {err}; remove the file or replace it") from None
+    if array.ndim == 2:
+        array = array[..., None]
+    elif array.ndim == 3 and array.shape[0] <= 16 and array.shape[0] < min(array.shape[1:]):
+        array = array.transpose(1, 2, 0)
+    if array.ndim != 3:
+        raise ValueError(f"{path}: an array of shape {array.shape}; expected (H, W), (C, H, W) or (H, W, C)")
+    return np.ascontiguousarray(array, dtype=np.float32)
+
+
+def channel_stats(paths, count=256):
+    """Per-channel mean and std over up to `count` arrays, for the normalisation of N-channel inputs."""
+    sums, squares, pixels = 0.0, 0.0, 0
+    for path in list(paths)[:: max(1, len(paths) // count)][:count]:
+        array = read_array(path).astype(np.float64)
+        sums = sums + array.sum((0, 1))
+        squares = squares + (array**2).sum((0, 1))
+        pixels += array.shape[0] * array.shape[1]
+    mean = sums / pixels
+    return mean.tolist(), np.sqrt(np.maximum(squares / pixels - mean**2, 1e-12)).tolist()
