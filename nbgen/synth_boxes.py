@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from nbgen.synth_io import COLOURS, SynthCompetition, write_csv, write_dicom, write_image
+from nbgen.synth_io import COLOURS, SynthCompetition, pack, write_csv, write_dicom, write_image
 
-DETECTION_LAYOUTS = ("wheat", "vinbig", "coco", "yolo", "coco_dir", "vinbig_dicom")
+DETECTION_LAYOUTS = ("wheat", "vinbig", "coco", "yolo", "coco_dir", "vinbig_dicom", "kuzushiji")
+CHARACTERS = ("U+304A", "U+3057")
 
 IMAGE_HW = (96, 128)
 
@@ -47,6 +48,8 @@ def make_detection(folder: Path, layout: str, n_train: int = 24, n_test: int = 7
     coco: annotations.json (COCO) with file names, images/train and images/test.
     yolo: data.yaml, images/train, labels/train ('class cx cy w h').
     coco_dir: COCO's own layout (annotations/instances_train.json and instances_val.json, images/train/).
+    kuzushiji: one row per page, labels = 'U+XXXX x y w h ...' (top-left corner and size), images in
+        train_images.zip / test_images.zip, unicode_translation.csv; the sample wants 'U+XXXX cx cy ...'.
     vinbig_dicom: VinBigData as shipped: the vinbig table with 12-bit DICOM images (`.dicom`), every
         third MONOCHROME1, some with a rescale slope and intercept or a VOI window.
     """
@@ -63,6 +66,7 @@ def make_detection(folder: Path, layout: str, n_train: int = 24, n_test: int = 7
     h, w = IMAGE_HW
     suffix = {"vinbig": ".png", "vinbig_dicom": ".dicom"}.get(layout, ".jpg")
     train_dir, test_dir = {"wheat": ("train", "test"), "vinbig": ("train", "test"), "vinbig_dicom": ("train", "test"),
+                           "kuzushiji": ("train_images", "test_images"),
                            "coco": ("images/train", "images/test"), "yolo": ("images/train", "images/test"),
                            "coco_dir": ("images/train", "images/test")}[layout]
     write = _write_dicom if layout == "vinbig_dicom" else write_image
@@ -71,12 +75,22 @@ def make_detection(folder: Path, layout: str, n_train: int = 24, n_test: int = 7
     for i, name in enumerate(test):
         write(folder / test_dir / f"{name}{suffix}", _scene(rng, n_classes, i)[0])
     header = ["image_id", "PredictionString"]
-    filler = "14 1 0 0 1 1" if layout.startswith("vinbig") else "1.0 0 0 50 50"
+    filler = {"vinbig": "14 1 0 0 1 1", "vinbig_dicom": "14 1 0 0 1 1", "kuzushiji": "U+003F 1 1 U+FF2F 2 2"}.get(
+        layout, "1.0 0 0 50 50")
+    if layout == "kuzushiji":
+        header = ["image_id", "labels"]
     write_csv(folder / "sample_submission.csv", header, [[t, filler] for t in test])
     if layout == "wheat":
         rows = [[n, w, h, f"[{x0}, {y0}, {x1 - x0}, {y1 - y0}]", "synth"]
                 for n, (_, boxes) in zip(train, scenes, strict=True) for _, x0, y0, x1, y1 in boxes]
         write_csv(folder / "train.csv", ["image_id", "width", "height", "bbox", "source"], rows)
+    elif layout == "kuzushiji":
+        rows = [[n, " ".join(f"{CHARACTERS[k]} {x0} {y0} {x1 - x0} {y1 - y0}" for k, x0, y0, x1, y1 in boxes)]
+                for n, (_, boxes) in zip(train, scenes, strict=True)]
+        write_csv(folder / "train.csv", ["image_id", "labels"], rows)
+        write_csv(folder / "unicode_translation.csv", ["Unicode", "char"], [[c, chr(int(c[2:], 16))] for c in CHARACTERS])
+        pack(folder / train_dir, folder / "train_images.zip")
+        pack(folder / test_dir, folder / "test_images.zip")
     elif layout in ("vinbig", "vinbig_dicom"):
         names = ["Aortic enlargement", "Nodule/Mass"]
         rows = []
@@ -104,4 +118,6 @@ def make_detection(folder: Path, layout: str, n_train: int = 24, n_test: int = 7
                      for k, x0, y0, x1, y1 in boxes]
             (folder / "labels" / "train" / f"{n}.txt").write_text("\n".join(lines) + ("\n" if lines else ""))
         (folder / "data.yaml").write_text("path: .\ntrain: images/train\nnames:\n  0: car\n  1: person\n")
-    return SynthCompetition(folder, layout, ["object"] if layout == "wheat" else ["0", "1"], header, test, blank_values=not layout.startswith("vinbig"))
+    classes = {"wheat": ["object"], "kuzushiji": list(CHARACTERS)}.get(layout, ["0", "1"])
+    params = {"metric": "point_f1"} if layout == "kuzushiji" else {}
+    return SynthCompetition(folder, layout, classes, header, test, blank_values=not layout.startswith("vinbig"), params=params)

@@ -42,6 +42,7 @@ EXPECTED = {
     "yolo": ("detection", "data.yaml", "images/train", "images/test", None, None),
     "coco_dir": ("detection", "annotations/instances_train.json", "images/train", "images/test", None, None),
     "vinbig_dicom": ("detection", "train.csv", "train", "test", None, None),
+    "kuzushiji": ("detection", "train.csv", "train_images", "test_images", None, None),
 }
 
 
@@ -69,7 +70,8 @@ def test_plan_of_each_layout(competitions, layout):
     if layout == "tgs":
         assert plan["mask_dir"] == "train/masks"
     if task == "detection":
-        expected = {"wheat": "bbox_csv", "vinbig": "xyxy_csv", "vinbig_dicom": "xyxy_csv", "yolo": "yolo"}.get(layout, "coco")
+        expected = {"wheat": "bbox_csv", "vinbig": "xyxy_csv", "vinbig_dicom": "xyxy_csv", "yolo": "yolo",
+                    "kuzushiji": "packed_csv"}.get(layout, "coco")
         assert plan["annotation_format"] == expected
 
 

@@ -201,3 +201,39 @@ def test_unexpected_annotation_columns_say_what_was_found_and_what_to_set():
         read_xyxy_csv(pd.DataFrame({"image_id": ["a"], "x_min": [1], "y_min": [1], "x_max": [2], "y_max": [2]}))
     with pytest.raises(FileNotFoundError, match="1 annotated images are not in the image folder"):
         build_box_table(np.array(["zz"], dtype=object), np.array([[0, 0, 1, 1.0]]), np.array(["o"], dtype=object), {}, {}, "x")
+
+
+def test_points_format_writes_centres_with_names_and_reads_them_back():
+    from lib.prediction_string import format_from_sample, parse_prediction_string, write_prediction_string
+
+    boxes = np.array([[10, 20, 30, 40], [0, 0, 4, 6]], dtype=float)
+    text = write_prediction_string("points", boxes, [0.2, 0.9], ["U+304A", "U+3057"])
+    assert text == "U+3057 2 3 U+304A 20 30"  # best first, box centres
+    centres, _, names = parse_prediction_string("points", text)
+    assert centres[:, :2].tolist() == [[2, 3], [20, 30]] and names.tolist() == ["U+3057", "U+304A"]
+    assert format_from_sample(["U+003F 1 1 U+FF2F 2 2"]) == "points"
+    assert format_from_sample(["14 1 0 0 1 1"]) == "vinbig" and format_from_sample(["1.0 0 0 50 50"]) == "wheat"
+
+
+def test_point_f1_hand_case():
+    from lib.det_metrics import point_f1
+
+    truth = {"p": (np.array([[0, 0, 10, 10], [20, 20, 30, 30]]), np.array([0, 1])), "q": (np.zeros((0, 4)), np.zeros(0))}
+    predictions = {
+        "p": (np.array([[4, 4, 6, 6], [4, 4, 6, 6], [24, 24, 26, 26]]), np.array([0.9, 0.8, 0.7]), np.array([0, 0, 0])),
+        "q": (np.array([[1, 1, 2, 2]]), np.array([0.5]), np.array([1])),
+    }
+    # p: a hit, a second point in the already matched box (FP), a point in a box of the other class (FP, one FN);
+    # q: a point on an empty page (FP). TP 1, FP 3, FN 1.
+    assert point_f1(predictions, truth) == pytest.approx(2 / (2 + 3 + 1))
+
+
+def test_packed_box_strings_are_read_with_negatives():
+    from lib.det_annotations import read_packed_csv
+
+    table = pd.DataFrame({"image_id": ["a", "b"], "labels": ["U+304A 10 20 5 6 U+3057 0 0 3 3", float("nan")]})
+    ids, boxes, labels = read_packed_csv(table, "image_id", "labels")
+    assert ids.tolist() == ["a", "a", "b"] and labels.tolist() == ["U+304A", "U+3057", ""]
+    assert boxes[0].tolist() == [10, 20, 15, 26] and np.isnan(boxes[2]).all()
+    with pytest.raises(ValueError, match="a: labels has 4 tokens"):
+        read_packed_csv(pd.DataFrame({"image_id": ["a"], "labels": ["U+1 1 2 3"]}), "image_id", "labels")

@@ -16,7 +16,7 @@ from nbgen.synth import make_competition
 pytestmark = pytest.mark.smoke
 pytest.importorskip("papermill")
 
-CI_LAYOUTS = ["tgs", "coco_dir", "vinbig_dicom", "rsna_breast", "npy_arrays", "filename_zip", "coco_tar", "multilabel", "regression",
+CI_LAYOUTS = ["tgs", "coco_dir", "vinbig_dicom", "kuzushiji", "rsna_breast", "npy_arrays", "filename_zip", "coco_tar", "multilabel", "regression",
               "index_col", "folders_binary"]
 SLOW_LAYOUTS = ["class_columns", "topk", "zip_flat", "packed_csv", "coco_json"]
 CASES = [pytest.param(layout) for layout in CI_LAYOUTS] + [
@@ -53,6 +53,8 @@ def test_layout_smoke_run(layout, tmp_path):
         assert set(values) <= set(synth.classes)
     elif layout == "tgs":
         assert all(len(v.split()) % 2 == 0 for v in values)
+    elif layout == "kuzushiji":  # 'U+XXXX cx cy ...' with the training characters, or blank
+        assert all(len(v.split()) % 3 == 0 and set(v.split()[0::3]) <= set(synth.classes) for v in values)
     elif layout == "vinbig_dicom":  # 'class conf x0 y0 x1 y1 ...', or the 'no finding' filler
         assert all(v and len(v.split()) % 6 == 0 for v in values)
         assert (result.work_dir / "decoded-input" / "train").is_dir()

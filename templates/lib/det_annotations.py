@@ -1,8 +1,9 @@
 """Read detection annotations into one table: a row per box, [x0, y0, x1, y1] pixels, class index.
 
 Layouts: CSV with a '[x, y, w, h]' bbox string (Global Wheat), CSV with x_min..y_max and a class
-(VinBigData, rows of a 'no object' class keep the image as a negative), COCO JSON, and YOLO txt
-folders with data.yaml. Images without boxes stay in as negatives.
+(VinBigData, rows of a 'no object' class keep the image as a negative), one row per image with
+packed 'label x y w h ...' strings (Kuzushiji), COCO JSON, and YOLO txt folders with data.yaml.
+Images without boxes stay in as negatives.
 """
 
 import json
@@ -76,6 +77,26 @@ def read_xyxy_csv(table, id_col="", class_col="", no_object=""):
     labels = table[class_col].astype(str).to_numpy()
     empty = np.isnan(boxes).any(axis=1) | (labels == no_object)
     return table[id_col].astype(str).to_numpy(), boxes, np.where(empty, "", labels)
+
+
+def read_packed_csv(table, id_col, packed_col):
+    """Kuzushiji style: one row per image, 'label x y w h label x y w h ...' (top-left corner and size)."""
+    if id_col not in table or packed_col not in table:
+        unexpected_columns(table.columns, f"'{id_col}' and '{packed_col}' ('label x y w h ...')", "id_col, or annotation_format")
+    ids, boxes, labels = [], [], []
+    for image_id, text in zip(table[id_col].astype(str), table[packed_col], strict=True):
+        tokens = str(text).split() if isinstance(text, str) else []
+        if len(tokens) % 5:
+            raise ValueError(f"{image_id}: {packed_col} has {len(tokens)} tokens, not groups of 'label x y w h'")
+        for i in range(0, len(tokens), 5):
+            ids.append(image_id)
+            labels.append(tokens[i])
+            boxes.append([float(v) for v in tokens[i + 1 : i + 5]])
+        if not tokens:
+            ids.append(image_id)
+            labels.append("")
+            boxes.append([np.nan] * 4)
+    return np.array(ids, dtype=object), xywh_to_xyxy(np.array(boxes, dtype=np.float64).reshape(-1, 4)), np.array(labels, dtype=object)
 
 
 def read_coco_json(path):

@@ -11,7 +11,7 @@ import numpy as np
 
 from lib.boxes import iou_matrix, xyxy_to_xywh
 
-DET_METRICS = ("map50_95", "map50", "voc_map", "wheat")
+DET_METRICS = ("map50_95", "map50", "voc_map", "wheat", "point_f1")
 WHEAT_THRESHOLDS = (0.5, 0.55, 0.6, 0.65, 0.7, 0.75)
 
 
@@ -109,6 +109,30 @@ def coco_map(predictions, truth):
     return float(max(evaluator.stats[0], 0.0)), float(max(evaluator.stats[1], 0.0))
 
 
+def point_f1(predictions, truth):
+    """Kuzushiji's F1: a predicted box centre is a hit when it lies strictly inside an unmatched true box of its class.
+
+    Counts are pooled over all images (the host's scoring); predictions are taken best first.
+    """
+    tp = fp = fn = 0
+    for image_id, (gt_boxes, gt_labels) in truth.items():
+        gt_boxes, gt_labels = np.asarray(gt_boxes).reshape(-1, 4), np.asarray(gt_labels)
+        boxes, scores, labels = predictions.get(image_id, (np.zeros((0, 4)), np.zeros(0), np.zeros(0)))
+        boxes = np.asarray(boxes).reshape(-1, 4)
+        free = np.ones(len(gt_boxes), dtype=bool)
+        for i in np.argsort(-np.asarray(scores), kind="stable"):
+            cx, cy = (boxes[i, :2] + boxes[i, 2:]) / 2
+            inside = (free & (gt_labels == labels[i]) & (gt_boxes[:, 0] < cx) & (cx < gt_boxes[:, 2])
+                      & (gt_boxes[:, 1] < cy) & (cy < gt_boxes[:, 3]))
+            if inside.any():
+                free[np.flatnonzero(inside)[0]] = False
+                tp += 1
+            else:
+                fp += 1
+        fn += int(free.sum())
+    return 2 * tp / max(2 * tp + fp + fn, 1)
+
+
 def det_score(metric, predictions, truth, iou_threshold=0.5):
     """The CV score of `metric` (higher is better)."""
     if metric == "map50_95":
@@ -119,6 +143,8 @@ def det_score(metric, predictions, truth, iou_threshold=0.5):
         return voc_map(predictions, truth, iou_threshold)
     if metric == "wheat":
         return wheat_score(predictions, truth)
+    if metric == "point_f1":
+        return point_f1(predictions, truth)
     raise ValueError(f"metric={metric!r}: choose from {', '.join(DET_METRICS)}")
 
 

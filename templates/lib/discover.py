@@ -31,6 +31,7 @@ from lib.layout import (
     json_base,
     json_images,
     locate_image_dir,
+    packed_box_columns,
     pick_json,
 )
 
@@ -69,12 +70,15 @@ def discover(root, task="", **params):
 def _infer_task(inputs, plan, params):
     """Segmentation when a table has an RLE column or masks sit beside images; detection for boxes; else classification."""
     for rel in _tables(inputs, params.get("train_csv", "")):
-        header, _ = inputs.read_csv(rel)
+        header, rows = inputs.read_csv(rel)
         lower = {c.lower() for c in header}
         if lower & RLE_COLUMNS:
             return plan.set("task", "segmentation", f"{rel}: RLE column {sorted(lower & RLE_COLUMNS)}")
         if lower & BOX_COLUMN_NAMES:
             return plan.set("task", "detection", f"{rel}: box columns {sorted(lower & BOX_COLUMN_NAMES)}")
+        packed = packed_box_columns(header, rows)
+        if packed:
+            return plan.set("task", "detection", f"{rel}:{packed[0]} holds 'label x y w h' groups")
     for rel in _json_files(inputs):
         kind = _json_kind(inputs, rel)
         if kind == "coco_boxes":
@@ -132,8 +136,8 @@ def _discover_detection(inputs, plan, params):
     else:
         found = []
         for rel in _tables(inputs, ""):
-            lower = {c.lower() for c in inputs.read_csv(rel)[0]}
-            if lower & BOX_COLUMN_NAMES:
+            header, rows = inputs.read_csv(rel)
+            if {c.lower() for c in header} & BOX_COLUMN_NAMES or packed_box_columns(header, rows):
                 found.append((rel, f"{rel}: box columns"))
         coco, why = pick_json(inputs, "coco_boxes", "annotation_file")
         if coco:
@@ -150,13 +154,25 @@ def _discover_detection(inputs, plan, params):
     fmt = params.get("annotation_format", "auto") or "auto"
     if fmt != "auto":
         plan.set("annotation_format", fmt, "parameter annotation_format")
+        if fmt == "packed_csv":
+            header, rows = inputs.read_csv(rel)
+            packed = packed_box_columns(header, rows)
+            if not packed:
+                raise ValueError(f"annotation_format='packed_csv' but no column of {rel} holds 'label x y w h' groups; "
+                                 "fix annotation_format or annotation_file")
+            plan.set("packed_col", packed[0], f"{rel}: the column of packed boxes")
     elif Path(rel).suffix in (".json", ".yaml", ".yml"):
         plan.set("annotation_format", "coco" if rel.endswith(".json") else "yolo", f"{rel}: file type")
     else:
         bbox_col = params.get("bbox_col", "") or "bbox"
-        header = inputs.read_csv(rel)[0]
-        plan.set("annotation_format", "bbox_csv" if bbox_col in header else "xyxy_csv",
-                 f"{rel}: {'an' if bbox_col in header else 'no'} {bbox_col!r} column of [x, y, w, h] boxes")
+        header, rows = inputs.read_csv(rel)
+        packed = packed_box_columns(header, rows)
+        if packed and bbox_col not in header:
+            plan.set("annotation_format", "packed_csv", f"{rel}:{packed[0]} holds 'label x y w h' groups")
+            plan.set("packed_col", packed[0], f"{rel}: the column of packed boxes")
+        else:
+            plan.set("annotation_format", "bbox_csv" if bbox_col in header else "xyxy_csv",
+                     f"{rel}: {'an' if bbox_col in header else 'no'} {bbox_col!r} column of [x, y, w, h] boxes")
     train_dir = params.get("train_image_dir", "")
     if rel.endswith(".json") and not train_dir:
         data = inputs.read_json(rel)

@@ -346,6 +346,29 @@ def _describe_images(inputs, plan):
         plan.set("decode", f"{what} -> 8-bit PNG once, windowed (intensity_window)", "lib/decode: slow or deep images")
 
 
+def packed_box_columns(header, rows):
+    """Columns whose values are 'label x y w h' groups (Kuzushiji): a label, then four numbers, repeated."""
+    found = []
+    for i, name in enumerate(header):
+        values = [r[i] for r in rows[:50] if i < len(r) and r[i].strip()]
+        if values and all(_is_packed_boxes(v.split()) for v in values):
+            found.append(name)
+    return found
+
+
+def _is_packed_boxes(tokens):
+    if not tokens or len(tokens) % 5:
+        return False
+    for i in range(0, len(tokens), 5):
+        try:
+            [float(t) for t in tokens[i + 1 : i + 5]]
+        except ValueError:
+            return False
+        if tokens[i].replace(".", "", 1).lstrip("-").isdigit():
+            return False
+    return True
+
+
 def group_candidates(header):
     """Columns that look like groups (patient, location, ...) that should not span two folds."""
     return [c for c in header if any(w in c.lower() for w in GROUP_WORDS)]

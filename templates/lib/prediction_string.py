@@ -2,13 +2,30 @@
 
 wheat:   'conf x y w h conf x y w h ...'          (Global Wheat; x, y the top-left corner)
 vinbig:  'class conf x0 y0 x1 y1 ...'              (VinBigData; images without boxes get a filler)
+points:  'label cx cy label cx cy ...'             (Kuzushiji; the box centres, best first, no confidence)
 """
 
 import numpy as np
 
 from lib.boxes import xyxy_to_xywh
 
-FORMATS = ("wheat", "vinbig")
+FORMATS = ("wheat", "vinbig", "points")
+
+
+def format_from_sample(values):
+    """The format the sample's placeholder strings show: groups of 3 led by a label, of 6 numbers, or of 5."""
+    tokens = [str(v).split() for v in values if str(v).strip()]
+    if tokens and all(len(t) % 3 == 0 and not _is_number(t[0]) for t in tokens):
+        return "points"
+    return "vinbig" if tokens and all(len(t) % 6 == 0 for t in tokens) else "wheat"
+
+
+def _is_number(text):
+    try:
+        float(text)
+        return True
+    except ValueError:
+        return False
 
 
 def check_format(name):
@@ -18,7 +35,7 @@ def check_format(name):
 
 
 def write_prediction_string(fmt, boxes, scores, labels, empty=""):
-    """One image's boxes ([x0, y0, x1, y1] pixels), scores and class ids -> its PredictionString."""
+    """One image's boxes ([x0, y0, x1, y1] pixels), scores and class ids (names for points) -> its PredictionString."""
     check_format(fmt)
     boxes = np.asarray(boxes, dtype=np.float64).reshape(-1, 4)
     if len(boxes) == 0:
@@ -29,6 +46,10 @@ def write_prediction_string(fmt, boxes, scores, labels, empty=""):
         for i in order:
             x, y, w, h = np.round(xyxy_to_xywh(boxes[i])[0]).astype(int).tolist()
             parts.append(f"{scores[i]:.4f} {x} {y} {w} {h}")
+    elif fmt == "points":
+        for i in order:
+            cx, cy = np.round((boxes[i, :2] + boxes[i, 2:]) / 2).astype(int).tolist()
+            parts.append(f"{labels[i]} {cx} {cy}")
     else:
         for i in order:
             x0, y0, x1, y1 = np.round(boxes[i]).astype(int).tolist()
@@ -41,6 +62,12 @@ def parse_prediction_string(fmt, text):
     check_format(fmt)
     if text is None or (isinstance(text, float) and text != text) or not str(text).strip():
         return np.zeros((0, 4)), np.zeros(0), np.zeros(0, dtype=int)
+    if fmt == "points":  # a point is a box of no size; labels stay names
+        tokens = str(text).split()
+        if len(tokens) % 3:
+            raise ValueError(f"points PredictionString has {len(tokens)} tokens, not a multiple of 3: {str(text)[:40]!r}")
+        centres = np.array([tokens[i + 1 : i + 3] for i in range(0, len(tokens), 3)], dtype=np.float64)
+        return np.concatenate([centres, centres], axis=1), np.ones(len(centres)), np.array(tokens[0::3], dtype=object)
     values = np.array(str(text).split(), dtype=np.float64)
     width = 5 if fmt == "wheat" else 6
     if len(values) % width:
