@@ -15,12 +15,12 @@ FORMATS = ("wheat", "vinbig", "points")
 def format_from_sample(values):
     """The format the sample's placeholder strings show: groups of 3 led by a label, of 6 numbers, or of 5."""
     tokens = [str(v).split() for v in values if str(v).strip()]
-    if tokens and all(len(t) % 3 == 0 and not _is_number(t[0]) for t in tokens):
+    if tokens and all(len(t) % 3 == 0 and not _is_numeric_token(t[0]) for t in tokens):
         return "points"
     return "vinbig" if tokens and all(len(t) % 6 == 0 for t in tokens) else "wheat"
 
 
-def _is_number(text):
+def _is_numeric_token(text):
     try:
         float(text)
         return True
