@@ -17,22 +17,22 @@ from lib.layout import (
     TRAIN_TABLES,
     Inputs,
     Plan,
-    _ambiguous,
-    _describe_images,
-    _json_files,
-    _json_kind,
-    _resolvable,
-    _tables,
-    _test_dir,
+    ambiguous,
     check_one_image_per_id,
     check_supported,
+    describe_images,
     find_sample,
+    find_test_dir,
     group_candidates,
     json_base,
+    json_files,
     json_images,
+    json_kind,
     locate_image_dir,
     packed_box_columns,
     pick_json,
+    resolvable_ids,
+    training_tables,
 )
 
 
@@ -63,13 +63,13 @@ def discover(root, task="", **params):
     if arrays and task != "classification":
         raise ValueError(f"{plan['train_image_dir'] or 'the root'}/ holds .npy arrays: the {task} notebook reads image "
                          "files only (arrays work in classification notebooks)")
-    _describe_images(inputs, plan)
+    describe_images(inputs, plan)
     return plan
 
 
 def _infer_task(inputs, plan, params):
     """Segmentation when a table has an RLE column or masks sit beside images; detection for boxes; else classification."""
-    for rel in _tables(inputs, params.get("train_csv", "")):
+    for rel in training_tables(inputs, params.get("train_csv", "")):
         header, rows = inputs.read_csv(rel)
         lower = {c.lower() for c in header}
         if lower & RLE_COLUMNS:
@@ -79,8 +79,8 @@ def _infer_task(inputs, plan, params):
         packed = packed_box_columns(header, rows)
         if packed:
             return plan.set("task", "detection", f"{rel}:{packed[0]} holds 'label x y w h' groups")
-    for rel in _json_files(inputs):
-        kind = _json_kind(inputs, rel)
+    for rel in json_files(inputs):
+        kind = json_kind(inputs, rel)
         if kind == "coco_boxes":
             return plan.set("task", "detection", f"{rel}: COCO annotations with bbox")
         if kind == "coco_labels":
@@ -97,7 +97,7 @@ def _infer_task(inputs, plan, params):
 
 
 def _discover_segmentation(inputs, plan, params):
-    tables = _tables(inputs, params.get("train_csv", ""))
+    tables = training_tables(inputs, params.get("train_csv", ""))
     names = {}
     train_ids = []
     if tables:
@@ -108,7 +108,7 @@ def _discover_segmentation(inputs, plan, params):
             raise KeyError(f"id_col={id_col!r} is not a column of {tables[0]} ({header}); fix id_col")
         train_ids = list(dict.fromkeys(r[header.index(id_col)] for r in rows))[: PROBE_IDS * 4]
         plan.set("groups", group_candidates(header), f"{tables[0]}: columns named like groups")
-    train_dir, source = locate_image_dir(inputs, names, _resolvable(inputs, names, train_ids),
+    train_dir, source = locate_image_dir(inputs, names, resolvable_ids(inputs, names, train_ids),
                                        params.get("train_image_dir", ""), "train_image_dir", TRAIN_DIRS)
     if train_dir is None:
         raise FileNotFoundError(f"no training image folder in {inputs.root} (looked for {', '.join(TRAIN_DIRS)}); "
@@ -124,7 +124,7 @@ def _discover_segmentation(inputs, plan, params):
     elif not tables:
         raise FileNotFoundError(f"no RLE table ({', '.join(TRAIN_TABLES)}) and no mask folder in {inputs.root}; "
                                 "set train_csv or mask_dir")
-    _test_dir(inputs, plan, names, params)
+    find_test_dir(inputs, plan, names, params)
 
 
 def _discover_detection(inputs, plan, params):
@@ -135,7 +135,7 @@ def _discover_detection(inputs, plan, params):
         plan.set("annotation_file", annotation, "parameter annotation_file")
     else:
         found = []
-        for rel in _tables(inputs, ""):
+        for rel in training_tables(inputs, ""):
             header, rows = inputs.read_csv(rel)
             if {c.lower() for c in header} & BOX_COLUMN_NAMES or packed_box_columns(header, rows):
                 found.append((rel, f"{rel}: box columns"))
@@ -144,7 +144,7 @@ def _discover_detection(inputs, plan, params):
             found.append((coco, why))
         found += [(r, "YOLO data.yaml") for r in sorted(inputs.files) if r.rpartition("/")[2] == "data.yaml"]
         if len(found) > 1:
-            raise _ambiguous("several annotation files fit", [f for f, _ in found], "annotation_file")
+            raise ambiguous("several annotation files fit", [f for f, _ in found], "annotation_file")
         if not found:
             raise FileNotFoundError(f"no annotation file in {inputs.root} (a box table, COCO JSON or data.yaml); "
                                     "set annotation_file")
@@ -186,10 +186,10 @@ def _discover_detection(inputs, plan, params):
             header, rows = inputs.read_csv(rel)
             id_col = params.get("id_col") or header[0]
             ids = list(dict.fromkeys(r[header.index(id_col)] for r in rows))[: PROBE_IDS * 4]
-            ids = _resolvable(inputs, names, ids)
+            ids = resolvable_ids(inputs, names, ids)
             plan.set("groups", group_candidates(header), f"{rel}: columns named like groups")
         folder, source = locate_image_dir(inputs, names, ids, train_dir, "train_image_dir", TRAIN_DIRS)
         if folder is None:
             raise FileNotFoundError(f"no training image folder in {inputs.root}; set train_image_dir")
         plan.set("train_image_dir", folder, source)
-    _test_dir(inputs, plan, names, params)
+    find_test_dir(inputs, plan, names, params)

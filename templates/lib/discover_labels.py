@@ -6,20 +6,19 @@ from lib.layout import (
     PROBE_IDS,
     TEST_DIRS,
     TRAIN_DIRS,
-    _ambiguous,
-    _image_keys,
-    _resolvable,
-    _tables,
-    _test_dir,
+    ambiguous,
     check_one_image_per_id,
+    find_test_dir,
     group_candidates,
+    image_keys,
     json_base,
     json_images,
     locate_image_dir,
     pick_json,
+    resolvable_ids,
+    training_tables,
 )
 
-ENCODINGS = ("single", "onehot", "multilabel", "topk", "regression", "filename", "folders", "coco_json")
 REGRESSION_MIN_VALUES = 30  # an integer column with more distinct values than this is a quantity, not classes
 LABEL_METRICS = ("accuracy", "macro_f1", "micro_f1", "qwk")
 POSITIVE_NAMES = ("1", "1.0", "true", "yes", "positive")
@@ -30,7 +29,7 @@ def discover_classification(inputs, plan, params):
     names = {}
     train_csv = params.get("train_csv", "")
     encoding = params.get("label_encoding", "") or "auto"
-    tables = [] if train_csv == "none" or encoding in ("folders", "filename") else _tables(inputs, train_csv)
+    tables = [] if train_csv == "none" or encoding in ("folders", "filename") else training_tables(inputs, train_csv)
     if tables and not train_csv.endswith(".json"):
         _from_table(inputs, plan, params, tables[0], names)
     else:
@@ -60,7 +59,7 @@ def _from_table(inputs, plan, params, table, names):
         plan.set("value_range", [min(values), max(values)], f"{table}: {targets[0]}")
     else:
         plan.set("classes", _class_counts(column, targets, encoding), f"{table}: {', '.join(targets)}")
-    train_dir, source = locate_image_dir(inputs, names, _resolvable(inputs, names, column[id_col][:200]),
+    train_dir, source = locate_image_dir(inputs, names, resolvable_ids(inputs, names, column[id_col][:200]),
                                        params.get("train_image_dir", ""), "train_image_dir", TRAIN_DIRS)
     if train_dir is None:
         raise FileNotFoundError(
@@ -80,9 +79,9 @@ def _id_column(inputs, plan, params, table, header, column, names):
     lower = {c.lower(): c for c in header}
     if sample_id.lower() in lower:
         return lower[sample_id.lower()], f"{table}: the sample's id column, in another case"
-    naming = [c for c in header if column[c] and len(_resolvable(inputs, names, column[c][:PROBE_IDS])) == len(column[c][:PROBE_IDS])]
+    naming = [c for c in header if column[c] and len(resolvable_ids(inputs, names, column[c][:PROBE_IDS])) == len(column[c][:PROBE_IDS])]
     if len(naming) > 1:
-        raise _ambiguous(f"{len(naming)} columns of {table} name image files", naming, "id_col")
+        raise ambiguous(f"{len(naming)} columns of {table} name image files", naming, "id_col")
     if naming:
         return naming[0], f"{table}: the one column whose values name image files"
     return header[0], f"{table}: first column (no column names image files; set id_col if this is wrong)"
@@ -91,8 +90,8 @@ def _id_column(inputs, plan, params, table, header, column, names):
 def _test_images(inputs, plan, params, names):
     """The test folder; where the sample's ids are not images (one row per patient side), a test table maps them."""
     ids = plan.sample_ids[:PROBE_IDS]
-    if not ids or _resolvable(inputs, names, ids) or not plan.get("id_col"):
-        _test_dir(inputs, plan, names, params)
+    if not ids or resolvable_ids(inputs, names, ids) or not plan.get("id_col"):
+        find_test_dir(inputs, plan, names, params)
         return
     sample_id, id_col = plan["sample_id_col"], plan["id_col"]
     tables = []
@@ -103,8 +102,8 @@ def _test_images(inputs, plan, params, names):
                 tables.append(rel)
     if len(tables) != 1:
         if tables:
-            raise _ambiguous(f"{len(tables)} tables map the sample's {sample_id} to images", tables, "test_csv")
-        _test_dir(inputs, plan, names, params)
+            raise ambiguous(f"{len(tables)} tables map the sample's {sample_id} to images", tables, "test_csv")
+        find_test_dir(inputs, plan, names, params)
         return
     header, rows = inputs.read_csv(tables[0])
     image_ids = [r[header.index(id_col)] for r in rows]
@@ -112,7 +111,7 @@ def _test_images(inputs, plan, params, names):
     how = params.get("aggregate") or "auto"
     plan.set("aggregate", "mean" if how == "auto" else how,
              "parameter aggregate" if how != "auto" else f"several images per {sample_id}: their predictions averaged")
-    folder, source = locate_image_dir(inputs, names, _resolvable(inputs, names, image_ids[: PROBE_IDS * 4]),
+    folder, source = locate_image_dir(inputs, names, resolvable_ids(inputs, names, image_ids[: PROBE_IDS * 4]),
                                       params.get("test_image_dir", ""), "test_image_dir", TEST_DIRS)
     if folder is None:
         raise FileNotFoundError(f"no folder holds the images named in {tables[0]}:{id_col}; set test_image_dir")
@@ -138,7 +137,7 @@ def _label_columns(plan, params, table, header, column, id_col):
         wanted = set(value_cols)
         fits = [c for c in header if c != id_col and set(column[c]) and set(column[c]) <= wanted]
         if len(fits) != 1:
-            raise _ambiguous(f"{len(fits)} columns of {table} hold the sample's class names" if fits else
+            raise ambiguous(f"{len(fits)} columns of {table} hold the sample's class names" if fits else
                              f"no column of {table} holds the class names of {plan['sample_csv']}'s columns",
                              fits or [c for c in header if c != id_col], "label_col")
         label, source = fits[0], f"{table}:{fits[0]} holds the names of {plan['sample_csv']}'s class columns"
@@ -148,7 +147,7 @@ def _label_columns(plan, params, table, header, column, id_col):
         others = [c for c in header if c != id_col and c not in group_candidates(header)]
         few = [c for c in others if 1 < len(set(column[c])) <= max(2, len(column[c]) // 2)]
         if len(few) != 1:
-            raise _ambiguous(f"cannot tell the label column of {table}; candidates", few or others, "label_col")
+            raise ambiguous(f"cannot tell the label column of {table}; candidates", few or others, "label_col")
         label, source = few[0], f"{table}: the one non-id column with repeated values"
     encoding = params.get("label_encoding") or "auto"
     if encoding not in ("auto", ""):
@@ -226,7 +225,7 @@ def _from_files(inputs, plan, params, names):
     """No table: one folder per class, or labels in the file names (cat.1.jpg)."""
     encoding = params.get("label_encoding") or "auto"
     given = params.get("train_image_dir", "")
-    folder = given or next((d for d in inputs.existing(TRAIN_DIRS) if _image_keys(inputs, d)), "")
+    folder = given or next((d for d in inputs.existing(TRAIN_DIRS) if image_keys(inputs, d)), "")
     class_dirs = _class_folders(inputs, folder)
     if not folder or (not class_dirs and encoding != "filename"):
         # alaska2: the class folders sit at the top, beside the test folder.
@@ -281,7 +280,7 @@ def _folder_targets(plan, params, class_dirs):
     samples = [v[0] for v in plan.sample_values if v]
     numeric = samples and all(_is_number(v) for v in samples)
     if numeric and len(class_dirs) > 2 and len(plan.get("value_cols", [])) == 1:
-        raise _ambiguous(
+        raise ambiguous(
             f"{len(class_dirs)} class folders but {plan['sample_csv']} wants one number per image; "
             "which folders are positive? folders", class_dirs,
             f"folder_labels (e.g. {class_dirs[0]}:0,{','.join(f'{d}:1' for d in class_dirs[1:])})")
@@ -305,7 +304,7 @@ def _positive_class(classes, params):
     hits = [c for c in classes if str(c).lower() in POSITIVE_NAMES]
     if len(hits) == 1:
         return hits[0], f"the class named {hits[0]!r} of {classes}"
-    raise _ambiguous("the sample wants one probability per image, but of which class? classes", classes, "positive_class")
+    raise ambiguous("the sample wants one probability per image, but of which class? classes", classes, "positive_class")
 
 
 def _submission(plan, params):

@@ -68,7 +68,7 @@ def _short(value):
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _ambiguous(what, candidates, parameter):
+def ambiguous(what, candidates, parameter):
     shown = ", ".join(str(c) for c in list(candidates)[:6])
     return AmbiguousInputError(f"{what}: {shown}. Discovery will not guess; set {parameter} to the right one")
 
@@ -148,7 +148,7 @@ def find_sample(inputs, plan, sample_csv):
             hits = [r for r in inputs.top_files(depth) if _is_sample_name(Path(r).name)]
             hits = [r for r in hits if r.count("/") == depth - 1]
             if len(hits) > 1:
-                raise _ambiguous("two sample submission files", hits, "sample_csv")
+                raise ambiguous("two sample submission files", hits, "sample_csv")
             if hits:
                 found, source = hits[0], "file name contains 'sample' and 'submission'"
                 break
@@ -176,7 +176,7 @@ def _is_sample_name(name):
     return lower.endswith(".csv") and "sample" in lower and "submission" in lower
 
 
-def _tables(inputs, train_csv):
+def training_tables(inputs, train_csv):
     """The training table: the parameter, else the known names at the top level ('none': no table)."""
     if train_csv == "none":
         return []
@@ -187,11 +187,11 @@ def _tables(inputs, train_csv):
     return [t for t in TRAIN_TABLES if t in inputs.files]
 
 
-def _json_files(inputs):
+def json_files(inputs):
     return sorted(r for r in inputs.files if r.lower().endswith(".json") and r.count("/") <= 2)
 
 
-def _json_kind(inputs, rel):
+def json_kind(inputs, rel):
     """coco_boxes, coco_labels, coco_images (images without annotations) or None."""
     source = inputs.files[rel]
     size = (inputs.root / rel).stat().st_size if source is None else 0
@@ -217,18 +217,18 @@ def pick_json(inputs, kind, parameter, value=""):
     if value:
         if value not in inputs.files:
             raise FileNotFoundError(f"{parameter}={value!r} is not in {inputs.root}; fix {parameter}")
-        found = _json_kind(inputs, value)
+        found = json_kind(inputs, value)
         if found != kind:
             wants = {"coco_labels": "annotations[] with category_id and images[]", "coco_boxes": "annotations[] with bbox",
                      "coco_images": "images[] with file_name"}[kind]
             raise ValueError(f"{parameter}={value!r}: {value} has no {wants}; point {parameter} at the JSON that has them")
         return value, f"parameter {parameter}"
-    hits = [r for r in _json_files(inputs) if _json_kind(inputs, r) == kind]
+    hits = [r for r in json_files(inputs) if json_kind(inputs, r) == kind]
     if len(hits) > 1:
         word = "test" if kind == "coco_images" else "train"
         named = [r for r in hits if word in Path(r).name.lower() or word in Path(r).parent.as_posix().lower()]
         if len(named) != 1:
-            raise _ambiguous(f"{len(hits)} JSON files hold {kind.replace('_', ' ')}", hits, parameter)
+            raise ambiguous(f"{len(hits)} JSON files hold {kind.replace('_', ' ')}", hits, parameter)
         return named[0], f"the one {kind.replace('_', ' ')} JSON whose path says '{word}' (others: {len(hits) - 1})"
     return (hits[0], f"the one JSON with {kind.replace('_', ' ')}") if hits else (None, "")
 
@@ -275,13 +275,13 @@ def locate_image_dir(inputs, names, ids, given, parameter, candidates):
     for folder in dict.fromkeys(inputs.existing(candidates)):
         keys = names.get(folder)
         if keys is None:
-            keys = names[folder] = _image_keys(inputs, folder)
+            keys = names[folder] = image_keys(inputs, folder)
         if keys and (not probe or all(i in keys for i in probe)):
             viable.append(folder)
     # A folder inside another viable one is more specific (train/images inside train).
     viable = [v for v in viable if not any(o != v and o.startswith(v + "/") for o in viable)]
     if len(viable) > 1:
-        raise _ambiguous(f"{len(viable)} folders hold the same images", viable, parameter)
+        raise ambiguous(f"{len(viable)} folders hold the same images", viable, parameter)
     if not viable:
         return None, ""
     folder = viable[0]
@@ -290,7 +290,7 @@ def locate_image_dir(inputs, names, ids, given, parameter, candidates):
     return folder, f"the one candidate folder that {what}"
 
 
-def _image_keys(inputs, folder):
+def image_keys(inputs, folder):
     """File names and stems of the images below `folder` (string operations: this runs over every file)."""
     keys = set()
     for rel in inputs.images_under(folder):
@@ -317,14 +317,14 @@ def check_one_image_per_id(inputs, folder, parameter):
     image_like = [d for d in (a, b) if any(w in Path(d).name.lower() for w in IMAGE_WORDS)]
     mask_like = [d for d in (a, b) if any(w in Path(d).name.lower() for w in MASK_WORDS)]
     hint = f" (and mask_dir={mask_like[0]!r})" if mask_like else ""
-    raise _ambiguous(
+    raise ambiguous(
         f"{folder}/ holds {count}+ files with the same names in {a}/ and {b}/"
         + (f"; {mask_like[0]}/ looks like masks" if mask_like else ""),
         [a, b], f"{parameter}={image_like[0]!r}{hint}" if image_like and mask_like else parameter,
     )
 
 
-def _describe_images(inputs, plan):
+def describe_images(inputs, plan):
     """Image format from suffixes, and bit depth, channels and size from up to 32 headers."""
     folder = plan.get("train_image_dir") or ""
     images = inputs.images_under(folder)
@@ -374,9 +374,9 @@ def group_candidates(header):
     return [c for c in header if any(w in c.lower() for w in GROUP_WORDS)]
 
 
-def _test_dir(inputs, plan, names, params):
+def find_test_dir(inputs, plan, names, params):
     ids = list(dict.fromkeys(plan.sample_ids))[: PROBE_IDS * 4]
-    test_dir, source = locate_image_dir(inputs, names, _resolvable(inputs, names, ids), params.get("test_image_dir", ""),
+    test_dir, source = locate_image_dir(inputs, names, resolvable_ids(inputs, names, ids), params.get("test_image_dir", ""),
                                       "test_image_dir", TEST_DIRS)
     if test_dir is None:
         raise FileNotFoundError(f"no test image folder holding the sample's ids in {inputs.root} "
@@ -384,9 +384,9 @@ def _test_dir(inputs, plan, names, params):
     plan.set("test_image_dir", test_dir, source)
 
 
-def _resolvable(inputs, names, ids):
+def resolvable_ids(inputs, names, ids):
     """The ids that name an image somewhere (the sample's may carry a class suffix: '<image>_<class>')."""
-    every = names.get("") or names.setdefault("", _image_keys(inputs, ""))
+    every = names.get("") or names.setdefault("", image_keys(inputs, ""))
     return [i for i in ids if i in every]
 
 
