@@ -1,5 +1,6 @@
 """Discovery: the plan for every synthetic layout, the stops where two readings fit, bad input, unpacking."""
 
+import csv
 import json
 import shutil
 import zipfile
@@ -90,8 +91,6 @@ def test_labels_and_paths_follow_the_plan(competitions, layout, tmp_path):
         assert [str(c) for c in got.classes] == ([str(c) for c in synth.classes] if layout != "folders_binary" else ["0", "1"])
     test_ids = list(synth.truth)
     if plan.get("test_csv"):  # several images per row: the test table names them
-        import csv
-
         with (data_dir / plan["test_csv"]).open() as f:
             test_ids = [row[plan["id_col"]] for row in csv.DictReader(f)]
     assert all(p.is_file() for p in labels.test_image_paths(plan, data_dir, test_ids))
@@ -242,3 +241,47 @@ def test_which_class_is_positive_is_never_guessed(competitions):
     assert discover(folder, positive_class="cat")["positive_class"] == "cat"
     with pytest.raises(ValueError, match="positive_class='horse' is not one of the classes"):
         discover(folder, positive_class="horse")
+
+
+def test_herbarium_2020_nested_metadata_and_iwildcam_2020_side_jsons(tmp_path):
+    synth = make_competition(tmp_path / "c", "coco_json")
+    root = synth.folder
+    (root / "nybg2020" / "train").mkdir(parents=True)
+    (root / "nybg2020" / "test").mkdir(parents=True)
+    (root / "train_metadata.json").rename(root / "nybg2020" / "train" / "metadata.json")
+    (root / "test_metadata.json").rename(root / "nybg2020" / "test" / "metadata.json")
+    (root / "train_images").rename(root / "nybg2020" / "train" / "images")
+    (root / "test_images").rename(root / "nybg2020" / "test" / "images")
+    # iwildcam-2020 ships a MegaDetector file beside the annotations: images with detections, no labels.
+    (root / "megadetector_results.json").write_text(json.dumps({"images": [{"file": "x.jpg", "detections": []}]}))
+    plan = discover(root)
+    assert plan["train_csv"] == "nybg2020/train/metadata.json" and plan["train_image_dir"] == "nybg2020/train/images"
+    assert plan["test_json"] == "nybg2020/test/metadata.json" and plan["test_image_dir"] == "nybg2020/test/images"
+
+
+def test_paddy_table_with_class_folders_and_leaf_features(tmp_path):
+    synth = make_competition(tmp_path / "paddy", "csv")
+    for path in sorted((synth.folder / "train_images").iterdir()):  # train_images/<label>/<image_id>
+        label = {"0": "blast", "1": "hispa", "2": "normal"}[str(int(path.stem) % 3)]
+        (path.parent / label).mkdir(exist_ok=True)
+        path.rename(path.parent / label / path.name)
+    plan = discover(synth.folder)
+    assert (plan["label_encoding"], plan["train_image_dir"], plan["id_col"]) == ("single", "train_images", "image_id")
+    leaf = make_competition(tmp_path / "leaf", "class_columns")
+    with (leaf.folder / "labels.csv").open() as f:
+        rows = list(csv.reader(f))
+    with (leaf.folder / "train.csv").open("w", newline="") as f:  # numeric features beside the species
+        csv.writer(f).writerows([[*rows[0], "margin1", "shape1"]] + [[*r, 0.1 * i, 0.2] for i, r in enumerate(rows[1:])])
+    (leaf.folder / "labels.csv").unlink()
+    plan = discover(leaf.folder)
+    assert plan["label_cols"] == ["breed"] and plan["submission_format"] == "class_probabilities"
+
+
+def test_ranzcr_sample_takes_a_subset_of_the_label_columns(tmp_path):
+    synth = make_competition(tmp_path / "c", "onehot")
+    with (synth.folder / "train.csv").open() as f:
+        rows = list(csv.reader(f))
+    with (synth.folder / "train.csv").open("w", newline="") as f:
+        csv.writer(f).writerows([[*rows[0], "extra_line", "PatientID"]] + [[*r, 0, f"P{i % 4}"] for i, r in enumerate(rows[1:])])
+    plan = discover(synth.folder)
+    assert plan["label_cols"] == ["healthy", "rust", "scab"] and "PatientID" in plan["groups"]
