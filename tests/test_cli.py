@@ -124,3 +124,12 @@ def test_every_known_competition_generates(tmp_path):
             literal = {"true": "True", "voc_iou": repr(float(value) if name == "voc_iou" else value)}.get(
                 value.lower() if name != "voc_iou" else name, repr(value))
             assert any(re.match(rf"{name}: \w+ = {re.escape(literal)}\s+#", line) for line in lines), (known.slug, name)
+
+
+def test_inspect_needs_only_the_standard_library(tmp_path):
+    from nbgen.synth import make_competition
+
+    synth = make_competition(tmp_path / "data", "filename_zip")
+    code = (f"import sys; from nbgen.discovery import inspect_folder; inspect_folder({str(synth.folder)!r}); "
+            "print(sorted(m for m in ('numpy', 'pandas', 'cv2', 'PIL', 'torch') if m in sys.modules))")
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "[]"
