@@ -129,7 +129,7 @@ def test_every_known_competition_generates(tmp_path):
 def test_inspect_needs_only_the_standard_library(tmp_path):
     from nbgen.synth import make_competition
 
-    synth = make_competition(tmp_path / "data", "filename_zip")
+    synth = make_competition(tmp_path / "data", "zip_flat")  # archives listed without unpacking
     code = (f"import sys; from nbgen.discovery import inspect_folder; inspect_folder({str(synth.folder)!r}); "
             "print(sorted(m for m in ('numpy', 'pandas', 'cv2', 'PIL', 'torch') if m in sys.modules))")
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "[]"
