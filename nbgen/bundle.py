@@ -58,8 +58,12 @@ def notebook_provenance(notebook_dir: Path) -> tuple[Path, dict[str, Any], dict[
 
 
 def required_wheels(provenance: dict[str, Any]) -> list[str]:
-    """The pinned requirements the notebook's model family needs beyond Kaggle's image."""
-    return family_wheels(get_arch(provenance["task"], provenance["arch"]).family)
+    """The pinned requirements beyond Kaggle's image: the model family's, then a known competition's data's."""
+    from nbgen.competitions import find_competition
+
+    known = find_competition(provenance.get("competition", "")) if provenance.get("competition") else None
+    extra = list(known.wheels) if known is not None and known.task == provenance["task"] else []
+    return family_wheels(get_arch(provenance["task"], provenance["arch"]).family) + extra
 
 
 def wheel_matches(filename: str, requirement: str) -> bool:

@@ -21,6 +21,7 @@ class Competition:
     task: str
     params: MappingProxyType[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     note: str = ""
+    wheels: tuple[str, ...] = ()  # what its data needs beyond Kaggle's image (pydicom for DICOM), for `nbgen bundle`
 
 
 @lru_cache(maxsize=1)
@@ -40,4 +41,4 @@ def find_competition(slug: str) -> Competition | None:
     if spec is None:
         return None
     params = {k: str(v) if not isinstance(v, str) else v for k, v in spec.get("params", {}).items()}
-    return Competition(slug, spec["task"], MappingProxyType(params), spec.get("note", ""))
+    return Competition(slug, spec["task"], MappingProxyType(params), spec.get("note", ""), tuple(spec.get("wheels", ())))

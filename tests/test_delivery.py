@@ -371,3 +371,11 @@ def test_bundle_takes_extra_wheels_the_data_needs(folder, tmp_path):
     manifest = json.loads((bundle / "nbgen-manifest.json").read_text())
     assert [w["requirement"] for w in manifest["wheels"]] == [SMALL_WHEEL]
     assert (bundle / manifest["wheels"][0]["file"]).is_file()
+
+
+def test_a_known_competitions_data_wheels_are_required(tmp_path):
+    folder = generate("detection", "fasterrcnn", competition="vinbigdata-chest-xray-abnormalities-detection",
+                      kaggle_user="alice", out_dir=tmp_path)
+    problems = check_folder(folder)
+    assert problems == [f"bundle: the notebook needs {SMALL_WHEEL}, pydicom==3.0.2 (not in Kaggle's image); "
+                        f"run `nbgen bundle {folder}`"]
