@@ -79,8 +79,8 @@ def score(layout: str, synth, submission: pd.DataFrame) -> tuple[str, float, flo
 
 def run(layout: str, epochs: int, work: Path) -> dict:
     probe = make_competition(work / "probe", layout)
-    task, _, overrides, _ = resolve_task("", "", data=str(probe.folder), overrides=probe.params)
-    folder = generate(task, ARCH[task], title=f"heldout {layout}", kaggle_user="bench", overrides=overrides,
+    task, _, _ = resolve_task("", "", data=str(probe.folder), overrides=probe.params)
+    folder = generate(task, ARCH[task], title=f"heldout {layout}", kaggle_user="bench", overrides=probe.params,
                       out_dir=work / "gen")
     started = time.time()
     parameters = {**COMMON, **RUN[task], "epochs": epochs}

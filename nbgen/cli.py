@@ -48,7 +48,8 @@ def new(
     if kernels not in ("single", "pair"):
         _fail(NbgenError(f"--kernels {kernels!r}: use single or pair"))
     try:
-        task, arch, overrides, notes = resolve_task(task, arch, competition, data, parse_overrides(set_))
+        overrides = parse_overrides(set_)
+        task, arch, notes = resolve_task(task, arch, competition, data, overrides)
         for note in notes:
             typer.echo(f"note: {note}")
         if data and not title and not competition:

@@ -12,11 +12,6 @@ from typing import Any
 from nbgen.errors import DiscoveryError
 from nbgen.templates_dir import TEMPLATES_DIR
 
-# The notebook parameters that discovery reads; other --set values do not concern it.
-DISCOVERY_PARAMS = ("train_csv", "sample_csv", "test_json", "train_image_dir", "test_image_dir", "id_col", "label_col",
-                    "target_cols", "label_encoding", "folder_labels", "positive_class", "submission_format", "top_k",
-                    "metric", "mask_dir", "annotation_file", "annotation_format", "bbox_col", "aggregate")
-
 
 def _lib_module(name: str) -> Any:
     """Import templates/lib/<name>.py as `lib.<name>`, the name the helpers import each other by."""
@@ -33,16 +28,16 @@ def _lib_module(name: str) -> Any:
 
 
 def inspect_folder(folder: str | Path, task: str = "", overrides: Mapping[str, str] | None = None) -> Any:
-    """Return the discovery plan of a competition folder, or raise DiscoveryError with its one-line reason."""
+    """Return the discovery plan of a competition folder, or raise DiscoveryError with its one-line reason.
+
+    Every --set value goes to discovery as the notebook would pass it; the rules read the ones they know.
+    """
     folder = Path(folder)
     if not folder.is_dir():
         raise DiscoveryError(f"{folder} is not a folder; pass the competition's data folder")
-    params: dict[str, Any] = {k: v for k, v in (overrides or {}).items() if k in DISCOVERY_PARAMS}
-    if "top_k" in params:
-        params["top_k"] = int(params["top_k"] or 0)
     discover = _lib_module("discover")
     try:
-        return discover.discover(folder, task, **params)
+        return discover.discover(folder, task, **dict(overrides or {}))
     except (ValueError, KeyError, FileNotFoundError, ImportError, OSError) as err:
         message = err.args[0] if isinstance(err, KeyError) and err.args else str(err)
         raise DiscoveryError(str(message)) from None

@@ -54,25 +54,21 @@ def generate_pair(task: str, arch: str, **options: Any) -> tuple[Path, Path]:
     return train, infer
 
 
-def resolve_task(
-    task: str, arch: str, competition: str = "", data: str = "", overrides: Mapping[str, str] | None = None
-) -> tuple[str, str, dict[str, str], list[str]]:
-    """Return (task, arch, overrides, notes) from --task, the known-competitions table or a data folder.
+def resolve_task(task: str, arch: str, competition: str = "", data: str = "",
+                 overrides: Mapping[str, str] | None = None) -> tuple[str, str, list[str]]:
+    """Return (task, arch, notes) from --task, the known-competitions table or a data folder.
 
-    With `data`, the folder is inspected with the notebook's own rules (and the --set values that
-    concern discovery); the notes say what was found and what a known competition sets.
+    With `data`, the folder is inspected with the notebook's own rules (and the --set values);
+    the notes say what was found and what a known competition sets.
     """
-    overrides = dict(overrides or {})
     notes: list[str] = []
     known = find_competition(competition) if competition else None
     if data:
         from nbgen.discovery import inspect_folder
 
         plan = inspect_folder(data, task, overrides)
-        if task and task != plan["task"]:
-            raise NbgenError(f"--task {task} but {data} looks like {plan['task']}; drop --task or set the data parameters")
         task = plan["task"]
-        notes.append(f"{data}: {plan['task']} ({plan.entries['task'][1]})")
+        notes.append(f"{data}: {task} ({plan.entries['task'][1]})")
     if not task:
         if known is None:
             hint = f"{competition!r} is not a known competition; " if competition else ""
@@ -84,10 +80,8 @@ def resolve_task(
         if known.note:
             notes.append(f"{competition}: {known.note}")
     if not arch:
-        from nbgen.registry import get_task
-
         arch = get_task(task).default_arch
-    return task, arch, overrides, notes
+    return task, arch, notes
 
 
 def _generate(

@@ -115,8 +115,8 @@ def test_every_known_competition_generates(tmp_path):
     from nbgen.generator import generate, resolve_task
 
     for known in known_competitions():
-        task, arch, overrides, _ = resolve_task("", "", known.slug)
-        folder = generate(task, arch, competition=known.slug, kaggle_user="tester", overrides=overrides, out_dir=tmp_path)
+        task, arch, _ = resolve_task("", "", known.slug)
+        folder = generate(task, arch, competition=known.slug, kaggle_user="tester", out_dir=tmp_path)
         text = (folder / f"{folder.name}.ipynb").read_text()
         cell = next(c for c in json.loads(text)["cells"] if c["id"] == "parameters")
         lines = [line for line in cell["source"] if ": " in line]

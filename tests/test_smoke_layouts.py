@@ -26,9 +26,9 @@ CASES = [pytest.param(layout) for layout in CI_LAYOUTS] + [
 def notebook_for(layout, tmp_path):
     """Generate from the data alone, with what a known-competitions entry would set."""
     synth = make_competition(tmp_path / "probe", layout)
-    task, arch, overrides, _ = resolve_task("", "", data=str(synth.folder), overrides=synth.params)
+    task, _, _ = resolve_task("", "", data=str(synth.folder), overrides=synth.params)
     arch = {"classification": "efficientnet_b0", "segmentation": "unet", "detection": "yolov8"}[task]
-    folder = generate(task, arch, title=f"layout {layout}", kaggle_user="tester", overrides=overrides,
+    folder = generate(task, arch, title=f"layout {layout}", kaggle_user="tester", overrides=synth.params,
                       out_dir=tmp_path / "gen")
     return folder / f"{folder.name}.ipynb", synth
 

@@ -62,7 +62,7 @@ def _py7zr(archive):
     except ImportError:
         raise ImportError(
             f"{archive.name} is a 7z archive and py7zr is not installed: attach the py7zr wheel "
-            "(nbgen bundle adds it) and set wheels_dir"
+            "(nbgen bundle DIR --wheel py7zr) and set wheels_dir"
         ) from None
     return py7zr
 
@@ -93,6 +93,12 @@ def member_path(target, member):
     return Path(target, *parts)
 
 
+def left_packed(root, rel):
+    """An archive stays packed when the folder it would unpack into exists already (train/ beside train.zip)."""
+    target = archive_target(rel)
+    return target != Path(rel).parent and (Path(root) / target).is_dir()
+
+
 def list_inputs(root, archive_limit=TAR_LISTING_LIMIT):
     """Return ({relative path: None, or (archive, member)}, notes) for every file, archive members mapped into the view.
 
@@ -112,10 +118,9 @@ def list_inputs(root, archive_limit=TAR_LISTING_LIMIT):
                     archives.append(rel)
                 else:
                     files[rel] = None
-    folders = {f.rpartition("/")[0] or "." for f in files}
     for rel in sorted(archives):
         target = archive_target(rel)
-        if target != Path(rel).parent and (target.as_posix() in folders or (root / target).is_dir()):
+        if left_packed(root, rel):
             notes.append(f"{rel}: not unpacked, {target.as_posix()}/ already exists")
             continue
         names, complete = member_names(root / rel, archive_limit)
@@ -136,10 +141,7 @@ def unpack_inputs(data_dir, work_dir, progress=True):
     archives = sorted(p for p in data_dir.rglob("*") if p.is_file() and archive_suffix(p.name))
     if not archives:
         return data_dir
-    _, notes = list_inputs(data_dir, archive_limit=1)
-    skipped = {n.split(":")[0] for n in notes if "not unpacked" in n}
-    todo = [a for a in archives if a.relative_to(data_dir).as_posix() not in skipped]
-    todo = [a for a in todo if not _marker(view, a).is_file()]
+    todo = [a for a in archives if not left_packed(data_dir, a.relative_to(data_dir)) and not _marker(view, a).is_file()]
     need = sum(_unpacked_size(a) for a in todo)
     view.mkdir(parents=True, exist_ok=True)
     free = shutil.disk_usage(view).free

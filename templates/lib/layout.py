@@ -18,7 +18,6 @@ TEST_DIRS = ("test_images", "test", "images/test", "test/images", "images", "tes
 MASK_DIRS = ("train_masks", "masks", "train/masks", "labels", "annotations")
 IMAGE_WORDS = ("image", "img", "scan", "photo")
 MASK_WORDS = ("mask", "label", "annotation", "gt", "truth", "cleaned")
-TEST_WORDS = ("test",)
 RLE_COLUMNS = {"encodedpixels", "encoded_pixels", "rle_mask", "rle", "encoding", "segmentation", "mask_rle"}
 BOX_COLUMN_NAMES = {"bbox", "x_min", "xmin", "boxes"}
 GROUP_WORDS = ("patient", "group", "location", "site", "source", "study", "case", "chain", "institution", "subject")
@@ -80,6 +79,7 @@ class Inputs:
         self.root = Path(root)
         self.files, self.notes = list_inputs(self.root)
         self.folders = Counter(rel.rpartition("/")[0] or "." for rel in self.files)
+        self._parsed = {}  # tables and JSON read once: several rules look at the same file
 
     def read_bytes(self, rel):
         source = self.files[rel]
@@ -87,16 +87,20 @@ class Inputs:
 
     def read_csv(self, rel):
         """Return (header, rows) of a CSV; a leading unnamed column keeps its empty name."""
-        rows = list(csv.reader(io.StringIO(self.read_bytes(rel).decode("utf-8-sig"))))
-        if not rows:
-            raise ValueError(f"{rel} is empty; check the file or point the parameter at another one")
-        return rows[0], rows[1:]
+        if ("csv", rel) not in self._parsed:
+            rows = list(csv.reader(io.StringIO(self.read_bytes(rel).decode("utf-8-sig"))))
+            if not rows:
+                raise ValueError(f"{rel} is empty; check the file or point the parameter at another one")
+            self._parsed["csv", rel] = (rows[0], rows[1:])
+        return self._parsed["csv", rel]
 
     def read_json(self, rel):
-        try:
-            return json.loads(self.read_bytes(rel))
-        except ValueError as err:
-            raise ValueError(f"{rel} is not valid JSON ({err}); check the file or set the parameter to another one") from None
+        if ("json", rel) not in self._parsed:
+            try:
+                self._parsed["json", rel] = json.loads(self.read_bytes(rel))
+            except ValueError as err:
+                raise ValueError(f"{rel} is not valid JSON ({err}); check the file or set the parameter to another one") from None
+        return self._parsed["json", rel]
 
     def images_under(self, folder):
         """Relative paths of the image files below `folder` ('' = everywhere), sorted."""
@@ -285,7 +289,7 @@ def locate_image_dir(inputs, names, ids, given, parameter, candidates):
     if not viable:
         return None, ""
     folder = viable[0]
-    folder = check_one_image_per_id(inputs, folder, parameter)
+    check_one_image_per_id(inputs, folder, parameter)
     what = "holds the first ids" if probe else "holds images"
     return folder, f"the one candidate folder that {what}"
 
@@ -300,9 +304,10 @@ def image_keys(inputs, folder):
 
 
 def check_one_image_per_id(inputs, folder, parameter):
-    """Stop when two files below `folder` share a stem (TGS: images/ and masks/); name-clear pairs resolve by rule.
+    """Stop when two files below `folder` share a stem (TGS: images/ and masks/).
 
-    Returns the folder to use: `folder`, or its image sub-folder when the pair is images/ + masks/.
+    The message names both folders; when one is named like images and the other like masks, it
+    suggests the image folder for `parameter` and the other for mask_dir.
     """
     by_stem = {}
     clashes = Counter()
@@ -312,7 +317,7 @@ def check_one_image_per_id(inputs, folder, parameter):
         if other != rel:
             clashes[(other.rpartition("/")[0], rel.rpartition("/")[0])] += 1
     if not clashes:
-        return folder
+        return
     (a, b), count = clashes.most_common(1)[0]
     image_like = [d for d in (a, b) if any(w in Path(d).name.lower() for w in IMAGE_WORDS)]
     mask_like = [d for d in (a, b) if any(w in Path(d).name.lower() for w in MASK_WORDS)]
