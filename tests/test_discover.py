@@ -285,3 +285,19 @@ def test_ranzcr_sample_takes_a_subset_of_the_label_columns(tmp_path):
         csv.writer(f).writerows([[*rows[0], "extra_line", "PatientID"]] + [[*r, 0, f"P{i % 4}"] for i, r in enumerate(rows[1:])])
     plan = discover(synth.folder)
     assert plan["label_cols"] == ["healthy", "rust", "scab"] and "PatientID" in plan["groups"]
+
+
+def test_two_image_folders_without_a_table_stop(tmp_path):
+    synth = make_competition(tmp_path / "c", "folders")
+    shutil.copytree(synth.folder / "train", synth.folder / "images")
+    with pytest.raises(AmbiguousInputError, match="2 folders could hold the training images: train, images.*train_image_dir"):
+        discover(synth.folder)
+    assert discover(synth.folder, train_image_dir="train")["label_encoding"] == "folders"
+
+
+def test_two_tables_mapping_rows_to_images_stop_and_test_csv_picks_one(tmp_path):
+    synth = make_competition(tmp_path / "c", "rsna_breast")
+    shutil.copy(synth.folder / "test.csv", synth.folder / "test_copy.csv")
+    with pytest.raises(AmbiguousInputError, match="2 tables map the sample's prediction_id to images.*test_csv"):
+        discover(synth.folder)
+    assert discover(synth.folder, test_csv="test.csv")["test_csv"] == "test.csv"

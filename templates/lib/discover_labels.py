@@ -94,20 +94,25 @@ def _test_images(inputs, plan, params, names):
         find_test_dir(inputs, plan, names, params)
         return
     sample_id, id_col = plan["sample_id_col"], plan["id_col"]
-    tables = []
-    for rel in inputs.top_files():
+    tables = [params["test_csv"]] if params.get("test_csv") else []
+    for rel in [] if tables else inputs.top_files():
         if rel.lower().endswith(".csv") and rel not in (plan.get("sample_csv"), plan.get("train_csv")):
             header, _ = inputs.read_csv(rel)
             if sample_id in header and id_col in header:
                 tables.append(rel)
+    if tables and tables[0] not in inputs.files:
+        raise FileNotFoundError(f"test_csv={tables[0]!r} is not in {inputs.root}; fix test_csv")
     if len(tables) != 1:
         if tables:
             raise ambiguous(f"{len(tables)} tables map the sample's {sample_id} to images", tables, "test_csv")
         find_test_dir(inputs, plan, names, params)
         return
     header, rows = inputs.read_csv(tables[0])
+    if sample_id not in header or id_col not in header:
+        raise KeyError(f"test_csv={tables[0]!r} needs the columns {sample_id!r} and {id_col!r}; it has {header}")
     image_ids = [r[header.index(id_col)] for r in rows]
-    plan.set("test_csv", tables[0], f"{tables[0]}: its {sample_id} column holds the sample's ids, {id_col} the images")
+    plan.set("test_csv", tables[0], "parameter test_csv" if params.get("test_csv")
+             else f"{tables[0]}: its {sample_id} column holds the sample's ids, {id_col} the images")
     how = params.get("aggregate") or "auto"
     plan.set("aggregate", "mean" if how == "auto" else how,
              "parameter aggregate" if how != "auto" else f"several images per {sample_id}: their predictions averaged")
@@ -225,7 +230,12 @@ def _from_files(inputs, plan, params, names):
     """No table: one folder per class, or labels in the file names (cat.1.jpg)."""
     encoding = params.get("label_encoding") or "auto"
     given = params.get("train_image_dir", "")
-    folder = given or next((d for d in inputs.existing(TRAIN_DIRS) if image_keys(inputs, d)), "")
+    viable = [d for d in inputs.existing(TRAIN_DIRS) if image_keys(inputs, d)]
+    viable = [v for v in viable if not any(o != v and o.startswith(v + "/") for o in viable)]  # the most specific
+    if not given and len(viable) > 1:
+        raise ambiguous(f"no labels table, and {len(viable)} folders could hold the training images", viable,
+                        "train_image_dir")
+    folder = given or (viable[0] if viable else "")
     class_dirs = _class_folders(inputs, folder)
     if not folder or (not class_dirs and encoding != "filename"):
         # alaska2: the class folders sit at the top, beside the test folder.
