@@ -104,3 +104,16 @@ def test_decode_checks_free_disk(tmp_path, monkeypatch):
     with pytest.raises(OSError, match="decoding 3 images needs about .* free; free disk space"):
         decode.decode_inputs(tmp_path / "data", tmp_path / "work", progress=False)
     assert not list((tmp_path / "work").rglob("*.png"))
+
+
+def test_decode_finds_images_in_folders_the_unpacked_view_links(tmp_path):
+    from lib.inputs import unpack_inputs
+    from nbgen.synth_io import pack
+
+    data = tmp_path / "data"
+    for i in range(3):
+        write_dicom(data / "train" / "p1" / f"{i}.dcm", display_image())
+    (data / "train.csv").write_text("image_id\n0\n")
+    pack(data / "train.csv", data / "train.csv.zip")  # one archive: the plain train/ folder is linked into the view
+    view = decode.decode_inputs(unpack_inputs(data, tmp_path / "work", progress=False), tmp_path / "work", progress=False)
+    assert sorted(p.name for p in (view / "train" / "p1").iterdir()) == ["0.png", "1.png", "2.png"]

@@ -56,7 +56,8 @@ def decode_inputs(data_dir, work_dir, window="", workers=0, progress=True):
     from tqdm.auto import tqdm
 
     data_dir, view = Path(data_dir), Path(work_dir) / DECODED_VIEW
-    files = sorted(p for p in data_dir.rglob("*") if p.is_file())
+    # Links followed: data_dir may be the unpacked view, whose plain folders are links to the input.
+    files = sorted(Path(root, name) for root, _, names in os.walk(data_dir, followlinks=True) for name in names)
     slow = [p for p in files if needs_decoding(p)]
     if not slow:
         return data_dir

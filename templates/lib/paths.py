@@ -71,7 +71,7 @@ def find_image_dir(folder, name, candidates, parameter):
 def index_images(folder):
     """Map every image below `folder` by file name and by stem, so ids with or without extension match."""
     index = {}
-    for root, _, files in os.walk(folder):
+    for root, _, files in os.walk(folder, followlinks=True):  # unpacked and decoded views link folders
         for name in sorted(files):
             if name.lower().endswith(IMAGE_SUFFIXES):
                 path = Path(root) / name
