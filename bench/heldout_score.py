@@ -57,6 +57,22 @@ def score(layout: str, synth, submission: pd.DataFrame) -> tuple[str, float, flo
         ours = np.mean([tgs_score(t.astype(bool), m) for t, m in zip(truth, masks, strict=True)])
         empty = np.mean([tgs_score(t.astype(bool), np.zeros_like(t, bool)) for t in truth])
         return "tgs_precision", float(ours), float(empty)
+    if layout in ("contrails", "uw_madison"):
+        order = "column" if layout == "contrails" else "row"
+        values = submission["encoded_pixels" if layout == "contrails" else "predicted"]
+        shapes = [t.shape[-2:] for t in truth]
+        if layout == "uw_madison":  # one row per slice and organ: that organ's mask
+            organs = submission.iloc[:, 1].astype(str).tolist()
+            truth = [t[synth.classes.index(o)] for t, o in zip(truth, organs, strict=True)]
+        masks = [rle_decode("" if v in ("-", "") else str(v), s, order).astype(bool) for v, s in zip(values, shapes, strict=True)]
+        truth = [t.astype(bool) for t in truth]
+        if layout == "contrails":  # global Dice over every pixel of every record
+            inter = sum((t & m).sum() for t, m in zip(truth, masks, strict=True))
+            total = sum(t.sum() + m.sum() for t, m in zip(truth, masks, strict=True))
+            return "dice_global", float(2 * inter / max(total, 1)), 0.0  # an empty submission scores 0
+        scored = [(t, m) for t, m in zip(truth, masks, strict=True) if t.any() or m.any()]  # both empty: skipped
+        ours = np.mean([2 * (t & m).sum() / (t.sum() + m.sum()) for t, m in scored]) if scored else 1.0
+        return "dice per row (both-empty skipped)", float(ours), 0.0
     if layout == "regression":
         rmse = float(np.sqrt(np.mean((values.astype(float) - np.array(truth)) ** 2)))
         constant = float(np.sqrt(np.mean((np.mean(truth) - np.array(truth)) ** 2)))
@@ -69,7 +85,8 @@ def score(layout: str, synth, submission: pd.DataFrame) -> tuple[str, float, flo
         constant = f1_score(binarizer.transform([t.split() for t in truth]), binarizer.transform([[common]] * len(truth)),
                             average="micro")
         return "micro_f1", float(ours), float(constant)
-    if layout in ("filename_zip", "binary", "zip_flat", "folders_binary", "npy_arrays", "rsna_breast"):
+    if layout in ("filename_zip", "binary", "zip_flat", "folders_binary", "npy_arrays", "rsna_breast",
+                  "json_bands"):
         positive = synth.params.get("positive_class", "1")
         y = [int(t == positive) for t in truth]
         return "roc_auc", float(roc_auc_score(y, values.astype(float))), 0.5
@@ -97,7 +114,8 @@ def run(layout: str, epochs: int, work: Path) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--layouts", default="csv,tgs,multilabel,regression,filename_zip,folders_binary,npy_arrays")
+    parser.add_argument("--layouts", default="csv,tgs,multilabel,regression,filename_zip,folders_binary,npy_arrays,"
+                                              "json_bands,contrails,uw_madison")
     parser.add_argument("--epochs", type=int, default=20)
     args = parser.parse_args()
     rows = []

@@ -10,7 +10,7 @@ from nbgen.synth_io import SynthCompetition, pack, write_csv, write_dicom, write
 IMAGE_HW = (160, 200)  # large enough that a 64 px smoke run decodes JPEGs at half size
 CLASSIFICATION_LAYOUTS = ("csv", "onehot", "binary", "folders", "class_columns", "multilabel", "topk", "regression",
                           "filename_zip", "folders_binary", "zip_flat", "packed_csv", "index_col", "coco_json", "coco_tar",
-                          "rsna_breast", "npy_arrays")
+                          "rsna_breast", "npy_arrays", "json_bands")
 
 
 def class_image(rng, k: int, n_classes: int):
@@ -72,6 +72,8 @@ def make_classification(folder: Path, layout: str, n_train: int = 24, n_test: in
     coco_tar: inaturalist-2019 (train2019.json, val2019.json without images, tar.gz images, kaggle_sample_submission.csv).
     npy_arrays: seti (train_labels.csv id,target; train/<first char>/<id>.npy float16 of shape (6, 64, 48): six
         cadence spectrograms, a positive shows a drifting line in the three "on" ones).
+    json_bands: statoil-iceberg (train.json.7z: records of id, band_1, band_2 as flat 75x75 dB lists, inc_angle
+        with some 'na', is_iceberg; test.json.7z without the label; sample_submission.csv.7z id,is_iceberg).
     rsna_breast: rsna-breast-cancer-detection (DICOM in <images>/<patient_id>/<image_id>.dcm, two views per
         breast; the sample has one row per patient side, prediction_id, which test.csv maps to images).
     """
@@ -81,7 +83,7 @@ def make_classification(folder: Path, layout: str, n_train: int = 24, n_test: in
         raise ValueError(f"unknown classification layout {layout!r}; use one of {', '.join(CLASSIFICATION_LAYOUTS)}")
     rng = np.random.default_rng(seed)
     folder.mkdir(parents=True, exist_ok=True)
-    n_classes = 2 if layout in ("binary", "filename_zip", "zip_flat", "packed_csv", "npy_arrays") else 3
+    n_classes = 2 if layout in ("binary", "filename_zip", "zip_flat", "packed_csv", "npy_arrays", "json_bands") else 3
     klass = [i % n_classes for i in range(n_train)]
     test_klass = [(i + 1) % n_classes for i in range(n_test)]
     return _WRITERS[layout](rng, folder, layout, klass, test_klass, n_classes)
@@ -364,9 +366,41 @@ def _npy_arrays(rng, folder, layout, klass, test_klass, n_classes):
     return SynthCompetition(folder, layout, ["0", "1"], header, test, truth=dict(zip(test, map(str, test_klass), strict=True)))
 
 
+def _json_bands(rng, folder, layout, klass, test_klass, n_classes):
+    """An iceberg is a bright, round blob strong in both bands; a ship is a thin, bright streak in band_1 only."""
+    import numpy as np
+
+    side = 75
+    yy, xx = np.mgrid[:side, :side]
+
+    def record(name, target, label):
+        bands = rng.normal(-25, 2, (2, side, side))
+        cy, cx = (int(v) for v in rng.integers(20, 55, 2))
+        if target:
+            bands[:, (yy - cy) ** 2 + (xx - cx) ** 2 < 36] += 12
+        else:
+            bands[0, cy - 1 : cy + 2, cx - 12 : cx + 12] += 12
+        angle = "na" if int(rng.integers(0, 6)) == 0 and label else round(float(rng.uniform(30, 45)), 4)
+        out = {"id": name, "band_1": bands[0].round(4).ravel().tolist(), "band_2": bands[1].round(4).ravel().tolist(),
+               "inc_angle": angle}
+        return {**out, "is_iceberg": target} if label else out
+
+    train = [f"{i * 7919 % 99991:08x}" for i in range(len(klass))]
+    test = [f"{i * 104729 % 99991 + 5:08x}" for i in range(len(test_klass))]
+    for split, names, targets, label in (("train", train, klass, True), ("test", test, test_klass, False)):
+        path = folder / f"{split}.json"
+        path.write_text(json.dumps([record(n, t, label) for n, t in zip(names, targets, strict=True)]))
+        pack(path, folder / f"{split}.json.7z")
+    header = ["id", "is_iceberg"]
+    write_csv(folder / "sample_submission.csv", header, [[t, 0.5] for t in test])
+    pack(folder / "sample_submission.csv", folder / "sample_submission.csv.7z")
+    return SynthCompetition(folder, layout, ["0", "1"], header, test, truth=dict(zip(test, map(str, test_klass), strict=True)))
+
+
 _WRITERS = {
     "csv": _csv, "onehot": _onehot, "binary": _binary, "folders": _folders, "class_columns": _class_columns,
     "multilabel": _multilabel, "topk": _topk, "regression": _regression, "filename_zip": _filename_zip,
     "folders_binary": _folders_binary, "zip_flat": _zip_flat, "packed_csv": _packed_csv, "index_col": _index_col,
     "coco_json": _coco_json, "coco_tar": _coco_tar, "rsna_breast": _rsna_breast, "npy_arrays": _npy_arrays,
+    "json_bands": _json_bands,
 }

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from nbgen.synth_io import COLOURS, SynthCompetition, write_csv, write_image
 
-SEGMENTATION_LAYOUTS = ("rle_binary", "rle_classes", "mask_files", "instances", "tgs")
+SEGMENTATION_LAYOUTS = ("rle_binary", "rle_classes", "mask_files", "instances", "tgs", "contrails", "uw_madison")
 
 
 def _rle(mask, order: str) -> str:
@@ -46,6 +46,12 @@ def make_segmentation(folder: Path, layout: str, n_train: int = 16, n_test: int 
     instances: Airbus (one row per ship, blank for images without; one row per instance out).
     tgs: TGS Salt (grey 101 px PNGs in train/images and their masks in train/masks with the same
         names, train.csv id,rle_mask column-major, depths.csv, test/images; placeholder '1 1').
+    contrails: identify-contrails (train/<record>/band_08..16.npy of (H, W, 8 frames) kelvin and
+        human_pixel_masks.npy, validation/ the same, test/<record>/ bands only; the sample has
+        record_id, encoded_pixels '-', height, width).
+    uw_madison: UW-Madison GI tract (16-bit grey PNGs at train/caseN/caseN_dayM/scans/slice_XXXX_W_H_1.50_1.50.png,
+        ids caseN_dayM_slice_XXXX that name no file; train.csv id,class,segmentation row-major, one row per
+        slice and organ, blank when absent; sample id,class,predicted in the grader's order).
     """
     import numpy as np
 
@@ -53,6 +59,10 @@ def make_segmentation(folder: Path, layout: str, n_train: int = 16, n_test: int 
     folder.mkdir(parents=True, exist_ok=True)
     if layout not in SEGMENTATION_LAYOUTS:
         raise ValueError(f"unknown segmentation layout {layout!r}; use one of {', '.join(SEGMENTATION_LAYOUTS)}")
+    if layout == "contrails":
+        return _contrails(rng, folder, n_train, n_test)
+    if layout == "uw_madison":
+        return _uw_madison(rng, folder, n_train, n_test)
     shape = {"instances": (96, 96), "tgs": (101, 101)}.get(layout, (96, 128))
     n_classes = {"rle_binary": 1, "rle_classes": 3, "mask_files": 2, "instances": 1, "tgs": 1}[layout]
     train = [f"{1000 + i:06x}" for i in range(n_train)]
@@ -123,3 +133,75 @@ def make_segmentation(folder: Path, layout: str, n_train: int = 16, n_test: int 
     header, ids = ["ImageId", "EncodedPixels"], [f"{n}.jpg" for n in test]
     write_csv(folder / "sample_submission_v2.csv", header, [[i, ""] for i in ids])
     return SynthCompetition(folder, layout, ["1"], header, ids, blank_values=True, rows_per_instance=True)
+
+
+def _contrails(rng, folder: Path, n_train: int, n_test: int) -> SynthCompetition:
+    """Band records whose contrail, a thin line, shows only in the labelled frame as band 15 warmer than band 14."""
+    import json
+
+    import numpy as np
+
+    side, frames, labelled = 48, 8, 4
+
+    def record(path: Path, labelled_record: bool):
+        base = rng.normal(265, 4, (side, side, 1)) + rng.normal(0, 0.5, (side, side, frames))
+        mask = np.zeros((side, side), np.int32)
+        if rng.random() < 0.75:
+            row, slope = int(rng.integers(8, 40)), float(rng.uniform(-0.4, 0.4))
+            for x in range(side):
+                y = int(round(row + slope * (x - side / 2)))
+                mask[max(y - 1, 0) : y + 2, x] = 1
+        path.mkdir(parents=True, exist_ok=True)
+        bands = {b: base + rng.normal(-1.0 * (b - 14), 0.3, base.shape) for b in range(8, 17)}
+        bands[15][..., labelled] = bands[14][..., labelled] + np.where(mask > 0, 1.5, -3.0)
+        for b, array in bands.items():
+            np.save(path / f"band_{b:02d}.npy", array.astype(np.float32))
+        if labelled_record:
+            np.save(path / "human_pixel_masks.npy", mask[..., None])
+            np.save(path / "human_individual_masks.npy", mask[..., None, None])
+        return mask
+
+    train = [str(1000216489776414077 + 7919 * i) for i in range(n_train)]
+    valid = [str(2000216489776414077 + 7919 * i) for i in range(max(2, n_train // 8))]
+    test = [str(3000216489776414077 + 7919 * i) for i in range(n_test)]
+    for split, names in (("train", train), ("validation", valid)):
+        for name in names:
+            record(folder / split / name, True)
+        (folder / f"{split}_metadata.json").write_text(json.dumps([{"record_id": n, "row_min": 0.0} for n in names]))
+    truth = {name: record(folder / "test" / name, False).astype(np.uint8) for name in test}
+    header = ["record_id", "encoded_pixels", "height", "width"]
+    write_csv(folder / "sample_submission.csv", header, [[n, "-", side, side] for n in test])
+    return SynthCompetition(folder, "contrails", ["1"], header, test, truth=truth)
+
+
+def _uw_madison(rng, folder: Path, n_train: int, n_test: int) -> SynthCompetition:
+    """Slices of case-days; each organ a rectangle of its own brightness; two scan sizes, as the real scanners."""
+    import numpy as np
+
+    organs = ["large_bowel", "small_bowel", "stomach"]
+
+    def write_slices(split: str, slices: list[tuple[int, int, int]]):
+        out = {}
+        for index, (case, day, number) in enumerate(slices):
+            shape = (40, 48) if case % 2 else (48, 48)
+            _, masks = _scene(rng, shape, len(organs), index)
+            grey = rng.integers(0, 40, shape) + sum((k + 1) * 60 * masks[k].astype(np.int64) for k in range(len(organs)))
+            height, width = shape
+            path = folder / split / f"case{case}" / f"case{case}_day{day}" / "scans"
+            path = path / f"slice_{number:04d}_{width}_{height}_1.50_1.50.png"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_image(path, (np.minimum(grey, 255) * 64).astype(np.uint16))  # 16-bit, as the scans
+            out[f"case{case}_day{day}_slice_{number:04d}"] = masks
+        return out
+
+    per_day = 4
+    train = write_slices("train", [(10 + i // (2 * per_day), i // per_day % 2, 1 + i % per_day) for i in range(n_train)])
+    test = write_slices("test", [(90, 0, 1 + i) for i in range(n_test)])
+    rows = [[i, organ, _rle(m[k], "row") if m[k].any() else ""] for i, m in train.items() for k, organ in enumerate(organs)]
+    write_csv(folder / "train.csv", ["id", "class", "segmentation"], rows)
+    header = ["id", "class", "predicted"]
+    sample = [[i, organ, ""] for i in test for organ in organs]
+    write_csv(folder / "sample_submission.csv", header, sample)
+    truth = {i: m for i, m in test.items()}
+    return SynthCompetition(folder, "uw_madison", organs, header, [r[0] for r in sample], blank_values=True,
+                            params={"metric": "dice_hausdorff"}, truth=truth)

@@ -8,7 +8,7 @@ import zipfile
 import numpy as np
 import pytest
 
-from lib import inputs, labels
+from lib import decode, inputs, labels
 from lib.discover import discover
 from lib.layout import AmbiguousInputError
 from nbgen.synth import LAYOUTS, make_competition
@@ -32,11 +32,14 @@ EXPECTED = {
     "coco_tar": ("classification", "coco_json", "", "", "label", "accuracy"),
     "rsna_breast": ("classification", "single", "train_images", "test_images", "probability", "roc_auc"),
     "npy_arrays": ("classification", "single", "train", "test", "probability", "roc_auc"),
+    "json_bands": ("classification", "single", "train", "test", "probability", "roc_auc"),
     "rle_binary": ("segmentation", None, "train", "test", None, None),
     "rle_classes": ("segmentation", None, "train_images", "test_images", None, None),
     "mask_files": ("segmentation", None, "train/images", "test/images", None, None),
     "instances": ("segmentation", None, "train_v2", "test_v2", None, None),
     "tgs": ("segmentation", None, "train/images", "test/images", None, None),
+    "contrails": ("segmentation", None, "train", "test", None, None),
+    "uw_madison": ("segmentation", None, "train", "test", None, None),
     "wheat": ("detection", "train.csv", "train", "test", None, None),
     "vinbig": ("detection", "train.csv", "train", "test", None, None),
     "coco": ("detection", "annotations.json", "images/train", "images/test", None, None),
@@ -70,6 +73,8 @@ def test_plan_of_each_layout(competitions, layout):
     json.dumps(plan.as_dict())
     if layout == "tgs":
         assert plan["mask_dir"] == "train/masks"
+    if layout == "uw_madison":  # ids spell paths; every scan folder repeats the same slice file names
+        assert plan["id_template"] == "{dir2}_{stem:2}"
     if task == "detection":
         expected = {"wheat": "bbox_csv", "vinbig": "xyxy_csv", "vinbig_dicom": "xyxy_csv", "yolo": "yolo",
                     "kuzushiji": "packed_csv"}.get(layout, "coco")
@@ -79,7 +84,7 @@ def test_plan_of_each_layout(competitions, layout):
 @pytest.mark.parametrize("layout", [lay for lay in LAYOUTS if EXPECTED[lay][0] == "classification"])
 def test_labels_and_paths_follow_the_plan(competitions, layout, tmp_path):
     synth = competitions[layout]
-    data_dir = inputs.unpack_inputs(synth.folder, tmp_path, progress=False)
+    data_dir = decode.decode_inputs(inputs.unpack_inputs(synth.folder, tmp_path, progress=False), tmp_path, progress=False)
     plan = discover(data_dir, "classification", **synth.params)
     got = labels.read_labels(plan, data_dir)
     assert len(got.ids) == len(got.paths) == len(got.y) > 0
@@ -301,3 +306,25 @@ def test_two_tables_mapping_rows_to_images_stop_and_test_csv_picks_one(tmp_path)
     with pytest.raises(AmbiguousInputError, match="2 tables map the sample's prediction_id to images.*test_csv"):
         discover(synth.folder)
     assert discover(synth.folder, test_csv="test.csv")["test_csv"] == "test.csv"
+
+
+def test_two_path_rules_that_spell_different_ids_stop(tmp_path):
+    from nbgen.synth_io import write_csv, write_image
+
+    for rel in ("train/a/a/a.png", "train/b/c/c.png", "test/a/a/t.png"):
+        write_image(tmp_path / rel, np.zeros((8, 8), np.uint8))
+    write_csv(tmp_path / "train.csv", ["id", "segmentation"], [["a_a", "1 2"]])
+    write_csv(tmp_path / "sample_submission.csv", ["id", "segmentation"], [["a_t", ""]])
+    with pytest.raises(AmbiguousInputError, match=r"several path rules spell the table's ids: \{dir1\}_\{stem:1\}, "
+                                                  r"\{dir2\}_\{stem:1\}.*set id_template"):
+        discover(tmp_path, "segmentation")
+    assert discover(tmp_path, "segmentation", id_template="{dir2}_{stem:1}")["test_image_dir"] == "test"
+
+
+def test_template_keys_spell_ids_from_paths():
+    from lib.paths import template_key
+
+    path = "train/case1/case1_day2/scans/slice_0003_266_266_1.50_1.50.png"
+    assert template_key(path, "{dir2}_{stem:2}") == "case1_day2_slice_0003"
+    assert template_key(path, "{dir3}/{stem}") == "case1/slice_0003_266_266_1.50_1.50"
+    assert template_key("a.png", "{dir1}_{stem}") is None

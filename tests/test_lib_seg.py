@@ -235,3 +235,18 @@ def test_submission_instances_one_row_per_component():
         check_submission(sub, sample, spec, {"a": (2, 2), "b": (2, 2)}, "")
     with pytest.raises(ValueError, match="submission_layout='boxes'"):
         read_submission_spec(sample, layout="boxes")
+
+
+def test_dice_hausdorff_against_a_hand_computed_case():
+    from lib.seg_metrics import dice_hausdorff, hausdorff_3d
+
+    truth = np.zeros((2, 1, 4, 4), np.uint8)
+    pred = np.zeros_like(truth)
+    truth[0, 0, 0, 0] = 1
+    pred[0, 0, 0, 0] = pred[1, 0, 3, 3] = 1
+    # Hausdorff: the far predicted voxel (1, 3, 3) is sqrt(1 + 9 + 9) from (0, 0, 0); the diagonal of (2, 4, 4) is 6.
+    assert hausdorff_3d(truth[:, 0], pred[:, 0]) == pytest.approx(np.sqrt(19) / 6)
+    # Dice: slice 0 scores 1, slice 1 (empty truth, one predicted pixel) scores 0.
+    assert dice_hausdorff([truth], [pred]) == pytest.approx(0.4 * 0.5 + 0.6 * (1 - np.sqrt(19) / 6))
+    assert dice_hausdorff([truth], [truth]) == pytest.approx(1.0)
+    assert hausdorff_3d(truth[:, 0], np.zeros((2, 4, 4))) == 1.0

@@ -117,3 +117,33 @@ def test_decode_finds_images_in_folders_the_unpacked_view_links(tmp_path):
     pack(data / "train.csv", data / "train.csv.zip")  # one archive: the plain train/ folder is linked into the view
     view = decode.decode_inputs(unpack_inputs(data, tmp_path / "work", progress=False), tmp_path / "work", progress=False)
     assert sorted(p.name for p in (view / "train" / "p1").iterdir()) == ["0.png", "1.png", "2.png"]
+
+
+def test_unreadable_inputs_stop_naming_the_file_or_are_skipped(tmp_path, capsys):
+    paths = []
+    for i in range(4):
+        paths.append(tmp_path / f"{i}.npy")
+        np.save(paths[-1], np.zeros((2, 8, 8) if i != 2 else (3, 8, 8), np.float32))
+    paths.append(tmp_path / "4.png")
+    paths[-1].write_bytes(b"\x89PNG broken")
+    with pytest.raises(ValueError, match=r"2 unreadable training file\(s\); first: .*2.npy: an array of shape \(3, 8, 8\), "
+                                         r"the others \(2, 8, 8\)\. .*set bad_files='skip'"):
+        readers.usable_inputs(paths)
+    keep = readers.usable_inputs(paths, "skip")
+    assert keep.tolist() == [True, True, False, True, False]
+    assert "skipped" in capsys.readouterr().out
+    with pytest.raises(ValueError, match="the submission needs every test file"):
+        readers.usable_inputs(paths, "skip", what="test")
+
+
+def test_a_dicom_that_fails_to_decode_stops_or_is_left_for_the_check(tmp_path):
+    data = tmp_path / "data"
+    for i in range(3):
+        write_dicom(data / "train" / f"{i}.dcm", display_image())
+    (data / "train" / "1.dcm").write_bytes(b"not a dicom")
+    with pytest.raises(ValueError, match=r"cannot read DICOM .*1.dcm"):
+        decode.decode_inputs(data, tmp_path / "w1", workers=1, progress=False)
+    view = decode.decode_inputs(data, tmp_path / "w2", workers=1, progress=False, bad_files="skip")
+    paths = sorted((view / "train").iterdir())
+    assert [p.name for p in paths] == ["0.png", "1.dcm", "2.png"]
+    assert readers.usable_inputs(paths, "skip").tolist() == [True, False, True]

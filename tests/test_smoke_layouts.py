@@ -6,6 +6,7 @@ whole matrix runs with `python -m pytest -m slow`.
 """
 
 import csv
+import json
 
 import pytest
 
@@ -16,7 +17,7 @@ from nbgen.synth import make_competition
 pytestmark = pytest.mark.smoke
 pytest.importorskip("papermill")
 
-CI_LAYOUTS = ["tgs", "coco_dir", "vinbig_dicom", "kuzushiji", "rsna_breast", "npy_arrays", "filename_zip", "coco_tar", "multilabel", "regression",
+CI_LAYOUTS = ["tgs", "contrails", "json_bands", "uw_madison", "coco_dir", "vinbig_dicom", "kuzushiji", "rsna_breast", "npy_arrays", "filename_zip", "coco_tar", "multilabel", "regression",
               "index_col", "folders_binary"]
 SLOW_LAYOUTS = ["class_columns", "topk", "zip_flat", "packed_csv", "coco_json"]
 CASES = [pytest.param(layout) for layout in CI_LAYOUTS] + [
@@ -47,15 +48,38 @@ def test_layout_smoke_run(layout, tmp_path):
         assert all(len(v.split()) == 3 and set(v.split()) <= set(synth.classes) for v in values)  # 3 classes < k=5
     elif layout == "regression":
         assert all(1 <= float(v) <= 100 for v in values)
-    elif layout in ("filename_zip", "folders_binary", "zip_flat", "packed_csv", "rsna_breast", "npy_arrays"):
+    elif layout in ("filename_zip", "folders_binary", "zip_flat", "packed_csv", "rsna_breast", "npy_arrays",
+                    "json_bands"):
         assert all(0 <= float(v) <= 1 for v in values)
     elif layout in ("coco_json", "coco_tar", "index_col"):
         assert set(values) <= set(synth.classes)
     elif layout == "tgs":
         assert all(len(v.split()) % 2 == 0 for v in values)
+    elif layout == "uw_madison":  # the sample's rows in its order; the 3D score reported on CV
+        assert [r[:2] for r in rows[1:]] == [r[:2] for r in csv.reader((synth.folder / "sample_submission.csv").open())][1:]
+        assert 0 <= json.loads((result.work_dir / "cv.json").read_text())["dice_hausdorff"] <= 1
+    elif layout == "contrails":  # '-' for an empty mask, the sample's height and width kept
+        assert all(v == "48" for r in rows[1:] for v in r[2:]) and all(r[1] == "-" or len(r[1].split()) % 2 == 0 for r in rows[1:])
     elif layout == "kuzushiji":  # 'U+XXXX cx cy ...' with the training characters, or blank
         assert all(len(v.split()) % 3 == 0 and set(v.split()[0::3]) <= set(synth.classes) for v in values)
     elif layout == "vinbig_dicom":  # 'class conf x0 y0 x1 y1 ...', or the 'no finding' filler
         assert all(v and len(v.split()) % 6 == 0 for v in values)
         assert (result.work_dir / "decoded-input" / "train").is_dir()
     assert result.network_attempts == 0
+
+
+def test_an_unreadable_training_file_stops_or_is_skipped(tmp_path):
+    """A SETI array of the wrong shape: the run stops naming it, or trains without it with bad_files='skip'."""
+    import numpy as np
+
+    from nbgen.errors import SmokeError
+
+    notebook, synth = notebook_for("npy_arrays", tmp_path)
+    bad = sorted((synth.folder / "train").rglob("*.npy"))[3]
+    np.save(bad, np.zeros((6, 10, 10), np.float16))
+    with pytest.raises(SmokeError, match=rf"1 unreadable training file.*{bad.name}.*bad_files='skip'"):
+        run_smoke(notebook, layout="npy_arrays", out_dir=tmp_path / "stop", parameters={"data_dir": str(synth.folder)})
+    result = run_smoke(notebook, layout="npy_arrays", out_dir=tmp_path / "skip",
+                       parameters={"data_dir": str(synth.folder), "bad_files": "skip"})
+    assert f"skipped {bad}" in result.executed.read_text()
+    assert result.submission_rows == len(synth.test_ids)

@@ -1,13 +1,29 @@
-"""Decode slow images once (DICOM, 16-bit PNG) into 8-bit PNGs in a view of the data that every reader can use."""
+"""Decode slow images once (DICOM, 16-bit PNG), and convert band records and band folders, into a view of the data.
 
+In the view every slow image is an 8-bit PNG of the same stem, every conversion of records.py is
+written out, and every other file is linked: the readers then see one plain file per image.
+"""
+
+import json
 import os
 import shutil
 import struct
+from functools import partial
 from pathlib import Path
 
 import cv2
+import numpy as np
 
 from lib.readers import DICOM_SUFFIXES, read_dicom, to_8bit
+from lib.records import (
+    ASH_BANDS,
+    ASH_BOUNDS,
+    LABELLED_FRAME,
+    MASK_ARRAY,
+    band_record_fields,
+    find_conversions,
+    records_table,
+)
 
 DECODED_VIEW = "decoded-input"
 
@@ -33,23 +49,123 @@ def decode_image(source, target, window=""):
         if image is None:
             raise ValueError(f"cannot read image {source}; remove the file or replace it")
         image = to_8bit(image, window)
-    partial = Path(target).with_name(Path(target).name + ".partial.png")
+    return _write_through_partial(target, lambda path: cv2.imwrite(str(path), image))
+
+
+def write_band_records(source, table_target):
+    """Write each JSON band record as <base>/<id>.npy (bands, side, side) float32, then the table (last: it marks the end)."""
+    data = json.loads(Path(source).read_text())
+    id_key, bands, side = band_record_fields(data)
+    folder = Path(table_target).with_suffix("")
+    folder.mkdir(parents=True, exist_ok=True)
+    for record in data:
+        try:
+            array = np.asarray([record[b] for b in bands], dtype=np.float32).reshape(len(bands), side, side)
+        except (KeyError, ValueError, TypeError) as err:
+            raise ValueError(f"{source}: record {record.get(id_key)!r} has no {len(bands)} bands of {side}x{side} "
+                             f"values ({err}); fix or remove the record") from None
+        np.save(folder / f"{record[id_key]}.npy", array)
+    _write_through_partial(table_target, lambda path: Path(path).write_text(records_table(data, (id_key, bands, side))))
+    return table_target
+
+
+def ash_image(folder):
+    """The labelled frame of a contrails record folder as an (H, W, 3) uint8 false-colour image (RGB)."""
+    arrays = {b: np.load(Path(folder) / f"band_{b:02d}.npy") for b in ASH_BANDS}
+    frames = arrays[ASH_BANDS[0]].shape[-1] if arrays[ASH_BANDS[0]].ndim == 3 else 1
+    if frames > 1 and frames not in LABELLED_FRAME:
+        raise ValueError(f"{folder}: band arrays of {frames} frames; only 8-frame records (contrails: the labelled "
+                         "frame is the 5th) are converted")
+    pick = {b: (a[..., LABELLED_FRAME[frames]] if frames > 1 else a.reshape(a.shape[:2])) for b, a in arrays.items()}
+    b11, b14, b15 = (pick[b].astype(np.float32) for b in ASH_BANDS)
+    channels = [b15 - b14, b14 - b11, b14]
+    scaled = [np.clip((c - low) / (high - low), 0, 1) for c, (low, high) in zip(channels, ASH_BOUNDS, strict=True)]
+    return np.rint(np.stack(scaled, axis=-1) * 255).astype(np.uint8)
+
+
+def write_band_folder(folder, image_target, mask_target):
+    """One contrails record: its false-colour PNG and, when labelled, its 0/255 mask PNG."""
+    if mask_target:
+        mask = np.load(Path(folder) / MASK_ARRAY)
+        mask = (mask.reshape(mask.shape[:2]) > 0).astype(np.uint8) * 255
+        _write_through_partial(mask_target, lambda path: cv2.imwrite(str(path), mask))
+    image = ash_image(folder)[..., ::-1]  # OpenCV writes BGR
+    return _write_through_partial(image_target, lambda path: cv2.imwrite(str(path), image))
+
+
+def _write_through_partial(target, write):
+    target = Path(target)
+    partial = target.with_name(target.stem + ".partial" + target.suffix)
     partial.parent.mkdir(parents=True, exist_ok=True)
-    if not cv2.imwrite(str(partial), image):
+    if write(partial) is False:
         raise OSError(f"cannot write {partial}; check that work_dir is writable")
     os.replace(partial, target)
     return target
 
 
-def _decode_job(job):
-    return decode_image(*job)
+def _run_job(job, bad_files="stop"):
+    """Write one job's files; with bad_files='skip' an image that fails is linked as it is and its error returned."""
+    kind, target, args = job
+    if kind == "band_records":
+        return write_band_records(args[0], target)
+    if kind == "band_folder":
+        return write_band_folder(args[0], target, args[1])
+    try:
+        return decode_image(args[0], target, args[1])
+    except (ValueError, RuntimeError) as err:
+        if bad_files != "skip":
+            raise
+        # Linked under its own name: its id still resolves, and the input check names and skips it.
+        link = Path(target).with_suffix(Path(args[0]).suffix)
+        if not link.is_symlink():
+            link.symlink_to(Path(args[0]).resolve())
+        return f"skipped: {err}"
 
 
-def decode_inputs(data_dir, work_dir, window="", workers=0, progress=True):
+def _report(result, job):
+    if isinstance(result, str):
+        print(f"{job[2][0]}: {result}")
+
+
+def _remove_outputs(job):
+    kind, target, args = job
+    target.unlink(missing_ok=True)
+    if kind == "band_records":
+        shutil.rmtree(target.with_suffix(""))
+    elif kind == "band_folder" and args[1]:
+        args[1].unlink()
+
+
+def _read_json_list(path):
+    """A JSON file's content when it is a list (band records are), else None without parsing it (COCO files are big)."""
+    with open(path, "rb") as f:
+        if f.read(64).lstrip()[:1] != b"[":
+            return None
+    return json.loads(Path(path).read_text())
+
+
+def conversion_jobs(data_dir, files, view):
+    """(jobs, replaced files) for the records.py conversions of `files` (relative paths under data_dir)."""
+    conversions = find_conversions(files, lambda rel: _read_json_list(data_dir / rel),
+                                   lambda rel: (data_dir / rel).stat().st_size)
+    jobs = []
+    for conversion in conversions:
+        if conversion.kind == "band_records":
+            table = next(o for o, (_, record) in conversion.outputs.items() if record is None)
+            jobs.append(("band_records", view / table, (data_dir / conversion.source,)))
+        else:
+            image = next(o for o, (_, what) in conversion.outputs.items() if what == "image")
+            mask = next((view / o for o, (_, what) in conversion.outputs.items() if what == "mask"), None)
+            jobs.append(("band_folder", view / image, (data_dir / conversion.source, mask)))
+    return jobs, {r for c in conversions for r in c.replaced}
+
+
+def decode_inputs(data_dir, work_dir, window="", workers=0, progress=True, bad_files="stop"):
     """Return data_dir when no image needs decoding, else a view where slow images are 8-bit PNGs of the same stem.
 
     Every other file is linked. A re-run reuses what is decoded (each PNG is written through a
-    temporary name), and free disk is checked before anything is written.
+    temporary name), and free disk is checked before anything is written. An image that fails to
+    decode stops the run, or with bad_files='skip' is printed and left for the input check to drop.
     """
     from multiprocessing import get_context
 
@@ -58,18 +174,22 @@ def decode_inputs(data_dir, work_dir, window="", workers=0, progress=True):
     data_dir, view = Path(data_dir), Path(work_dir) / DECODED_VIEW
     # Links followed: data_dir may be the unpacked view, whose plain folders are links to the input.
     files = sorted(Path(root, name) for root, _, names in os.walk(data_dir, followlinks=True) for name in names)
+    jobs, replaced = conversion_jobs(data_dir, [p.relative_to(data_dir).as_posix() for p in files], view)
+    files = [p for p in files if p.relative_to(data_dir).as_posix() not in replaced]
     slow = [p for p in files if needs_decoding(p)]
-    if not slow:
+    if not slow and not jobs:
         return data_dir
-    jobs = [(p, view / p.relative_to(data_dir).with_suffix(".png"), window) for p in slow]
-    todo = [job for job in jobs if not job[1].is_file()]
+    jobs += [("image", view / p.relative_to(data_dir).with_suffix(".png"), (p, window)) for p in slow]
+    todo = [job for job in jobs if not job[1].is_file() and not job[1].with_suffix(job[2][0].suffix).is_symlink()]
     view.mkdir(parents=True, exist_ok=True)
     if todo:
-        first = decode_image(*todo[0])
-        need = first.stat().st_size * 1.5 * len(todo)  # PNG sizes vary: leave room
+        before = shutil.disk_usage(view).free
+        _report(_run_job(todo[0], bad_files), todo[0])
+        written = todo[0][1].stat().st_size if todo[0][1].is_file() else 0
+        need = max(before - shutil.disk_usage(view).free, written) * 1.5 * len(todo)  # sizes vary
         free = shutil.disk_usage(view).free
         if need > free:
-            first.unlink()
+            _remove_outputs(todo[0])
             raise OSError(f"decoding {len(todo)} images needs about {need / 1e9:.1f} GB, {view} has {free / 1e9:.1f} GB "
                           "free; free disk space, or set work_dir to a larger disk")
     for path in files:
@@ -82,11 +202,12 @@ def decode_inputs(data_dir, work_dir, window="", workers=0, progress=True):
     bar = tqdm(total=len(jobs), initial=len(jobs) - len(todo) + (1 if todo else 0), desc="decode once", disable=not progress)
     if len(todo) > 1 and workers > 1:
         with get_context("fork").Pool(workers) as pool:
-            for _ in pool.imap_unordered(_decode_job, todo[1:], chunksize=8):
+            for job, result in zip(todo[1:], pool.imap(partial(_run_job, bad_files=bad_files), todo[1:], chunksize=8), strict=True):
+                _report(result, job)
                 bar.update()
     else:
         for job in todo[1:]:
-            decode_image(*job)
+            _report(_run_job(job, bad_files), job)
             bar.update()
     bar.close()
     return view

@@ -21,6 +21,7 @@ from lib.layout import (
     check_one_image_per_id,
     check_supported,
     describe_images,
+    find_id_template,
     find_sample,
     find_test_dir,
     group_candidates,
@@ -108,8 +109,11 @@ def _discover_segmentation(inputs, plan, params):
             raise KeyError(f"id_col={id_col!r} is not a column of {tables[0]} ({header}); fix id_col")
         train_ids = list(dict.fromkeys(r[header.index(id_col)] for r in rows))[: PROBE_IDS * 4]
         plan.set("groups", group_candidates(header), f"{tables[0]}: columns named like groups")
-    train_dir, source = locate_image_dir(inputs, names, resolvable_ids(inputs, names, train_ids),
-                                       params.get("train_image_dir", ""), "train_image_dir", TRAIN_DIRS)
+    template, why = find_id_template(inputs, train_ids, params.get("id_template", ""))
+    if template:
+        plan.set("id_template", template, why)
+    train_dir, source = locate_image_dir(inputs, names, resolvable_ids(inputs, names, train_ids, template),
+                                       params.get("train_image_dir", ""), "train_image_dir", TRAIN_DIRS, template)
     if train_dir is None:
         raise FileNotFoundError(f"no training image folder in {inputs.root} (looked for {', '.join(TRAIN_DIRS)}); "
                                 "set train_image_dir")

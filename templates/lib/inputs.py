@@ -75,7 +75,11 @@ def read_member(archive, name):
             return z.read(name)
     if suffix == ".7z":
         with _py7zr(archive).SevenZipFile(archive) as z:
-            return z.read([name])[name].read()
+            from py7zr.io import BytesIOFactory  # py7zr 1.x reads members into memory through a factory
+
+            factory = BytesIOFactory(limit=1 << 40)
+            z.extract(targets=[name], factory=factory)
+            return factory.get(name).read()
     with tarfile.open(archive, "r|*") as t:
         for member in t:
             if member.name == name:

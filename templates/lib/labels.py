@@ -1,7 +1,7 @@
 """Read training labels and image paths the way the discovery plan says: a table, class folders, file names or COCO JSON."""
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -31,6 +31,12 @@ class Labels:
     groups: np.ndarray | None = None
     offset: float = 0.0
     span: float = 1.0
+
+    def subset(self, keep):
+        """The rows where the 0/1 mask `keep` is set (unreadable images dropped)."""
+        rows = np.flatnonzero(keep)
+        return replace(self, ids=[self.ids[i] for i in rows], y=self.y[rows], paths=[self.paths[i] for i in rows],
+                       groups=None if self.groups is None else self.groups[rows])
 
 
 def parse_columns(text):

@@ -7,7 +7,8 @@ from collections import Counter
 from pathlib import Path
 
 from lib.inputs import image_header, list_inputs, read_member
-from lib.paths import IMAGE_SUFFIXES
+from lib.paths import IMAGE_SUFFIXES, template_key
+from lib.records import band_record_fields, find_conversions, records_table
 
 UNSUPPORTED_SUFFIXES = {".mp4": "video",
                         ".avi": "video", ".bson": "BSON records", ".nii": "3D volumes", ".wav": "audio", ".aif": "audio"}
@@ -23,6 +24,8 @@ BOX_COLUMN_NAMES = {"bbox", "x_min", "xmin", "boxes"}
 GROUP_WORDS = ("patient", "group", "location", "site", "source", "study", "case", "chain", "institution", "subject")
 PROBE_IDS = 50  # ids tried against a folder to tell whether it holds the table's images
 PROBE_IMAGES = 32  # images whose headers are read for the format
+# Path rules tried when a table's ids name no file: a folder some levels up, then the stem or its first tokens.
+ID_TEMPLATES = tuple(f"{{dir{level}}}_{{stem{tokens}}}" for level in (1, 2, 3) for tokens in (":1", ":2", ":3", ""))
 
 
 class AmbiguousInputError(ValueError):
@@ -73,17 +76,38 @@ def ambiguous(what, candidates, parameter):
 
 
 class Inputs:
-    """The folder's files (archive members included, as they will appear once unpacked) and table readers."""
+    """The folder's files as the notebook will see them: archive members unpacked, band records converted.
+
+    files maps a relative path to None (a plain file), (archive, member), or ("converted", Conversion).
+    """
 
     def __init__(self, root):
         self.root = Path(root)
         self.files, self.notes = list_inputs(self.root)
-        self.folders = Counter(rel.rpartition("/")[0] or "." for rel in self.files)
         self._parsed = {}  # tables and JSON read once: several rules look at the same file
+        self._replaced = {}
+        self.conversions = find_conversions(self.files, self.read_json, self.size)
+        for conversion in self.conversions:
+            for rel in conversion.replaced:
+                self._replaced[rel] = self.files.pop(rel)
+            self.files.update({rel: ("converted", conversion) for rel in conversion.outputs})
+            self.notes += [conversion.note] if conversion.note else []
+        self.folders = Counter(rel.rpartition("/")[0] or "." for rel in self.files)
+
+    def size(self, rel):
+        return (self.root / rel).stat().st_size if self.files[rel] is None else 0
 
     def read_bytes(self, rel):
-        source = self.files[rel]
-        return (self.root / rel).read_bytes() if source is None else read_member(self.root / source[0], source[1])
+        source = self.files[rel] if rel in self.files else self._replaced[rel]
+        if source is None:
+            return (self.root / rel).read_bytes()
+        if source[0] == "converted":
+            conversion = source[1]
+            if conversion.kind != "band_records" or not rel.endswith(".csv"):
+                raise ValueError(f"{rel} is written by the notebook ({conversion.kind} conversion); it has no bytes yet")
+            data = self.read_json(conversion.source)
+            return records_table(data, band_record_fields(data)).encode()
+        return read_member(self.root / source[0], source[1])
 
     def read_csv(self, rel):
         """Return (header, rows) of a CSV; a leading unnamed column keeps its empty name."""
@@ -197,9 +221,7 @@ def json_files(inputs):
 
 def json_kind(inputs, rel):
     """coco_boxes, coco_labels, coco_images (images without annotations) or None."""
-    source = inputs.files[rel]
-    size = (inputs.root / rel).stat().st_size if source is None else 0
-    if size > 4e9:
+    if inputs.size(rel) > 4e9:
         return None
     data = inputs.read_json(rel)
     if isinstance(data, list):
@@ -264,22 +286,23 @@ def json_base(inputs, json_rel, file_names, parameter):
     )
 
 
-def locate_image_dir(inputs, names, ids, given, parameter, candidates):
+def locate_image_dir(inputs, names, ids, given, parameter, candidates, template=""):
     """The image folder: the parameter, else the one candidate folder holding the ids (the most specific).
 
-    ids are file names or stems from the table or the sample; with no ids, a candidate with images fits.
+    ids are file names or stems from the table or the sample (or what `template` spells from the
+    paths); with no ids, a candidate with images fits.
     """
     if given:
         if not inputs.is_folder(given):
             raise FileNotFoundError(f"{parameter}={given!r} is not a folder of {inputs.root}; fix {parameter}")
-        check_one_image_per_id(inputs, given, parameter)
+        check_one_image_per_id(inputs, given, parameter, template)
         return given, f"parameter {parameter}"
     probe = list(ids)[:PROBE_IDS]
     viable = []
     for folder in dict.fromkeys(inputs.existing(candidates)):
         keys = names.get(folder)
         if keys is None:
-            keys = names[folder] = image_keys(inputs, folder)
+            keys = names[folder] = image_keys(inputs, folder, template)
         if keys and (not probe or all(i in keys for i in probe)):
             viable.append(folder)
     # A folder inside another viable one is more specific (train/images inside train).
@@ -289,22 +312,53 @@ def locate_image_dir(inputs, names, ids, given, parameter, candidates):
     if not viable:
         return None, ""
     folder = viable[0]
-    check_one_image_per_id(inputs, folder, parameter)
+    check_one_image_per_id(inputs, folder, parameter, template)
     what = "holds the first ids" if probe else "holds images"
     return folder, f"the one candidate folder that {what}"
 
 
-def image_keys(inputs, folder):
-    """File names and stems of the images below `folder` (string operations: this runs over every file)."""
+def image_keys(inputs, folder, template=""):
+    """File names and stems of the images below `folder`, or the ids `template` spells from their paths.
+
+    String operations only: this runs over every file.
+    """
     keys = set()
     for rel in inputs.images_under(folder):
+        if template:
+            keys.add(template_key(rel, template))
+            continue
         name = rel.rpartition("/")[2]
         keys.update((name, name.rpartition(".")[0]))
+    keys.discard(None)
     return keys
 
 
-def check_one_image_per_id(inputs, folder, parameter):
-    """Stop when two files below `folder` share a stem (TGS: images/ and masks/).
+def find_id_template(inputs, ids, given=""):
+    """The path rule under which table ids that name no file spell image paths (UW-Madison); '' when ids are names.
+
+    Returns (template, source). Two rules that spell different ids for the same files stop.
+    """
+    probe = list(ids)[:PROBE_IDS]
+    if given:
+        return given, "parameter id_template"
+    images = inputs.images_under("")
+    if not probe or resolvable_ids(inputs, {}, probe):
+        return "", ""
+    fits = {}
+    for template in ID_TEMPLATES:
+        keys = tuple(template_key(rel, template) for rel in images)
+        if set(probe) <= set(keys):
+            fits.setdefault(keys, template)  # rules that spell the same ids are one rule
+    if len(fits) > 1:
+        raise ambiguous("several path rules spell the table's ids", list(fits.values()), "id_template")
+    if not fits:
+        return "", ""
+    template = next(iter(fits.values()))
+    return template, f"the one path rule under which the first ids name files (e.g. {probe[0]})"
+
+
+def check_one_image_per_id(inputs, folder, parameter, template=""):
+    """Stop when two files below `folder` share a stem (TGS: images/ and masks/), or an id under `template`.
 
     The message names both folders; when one is named like images and the other like masks, it
     suggests the image folder for `parameter` and the other for mask_dir.
@@ -312,7 +366,7 @@ def check_one_image_per_id(inputs, folder, parameter):
     by_stem = {}
     clashes = Counter()
     for rel in inputs.images_under(folder):
-        stem = rel.rpartition("/")[2].rpartition(".")[0]
+        stem = template_key(rel, template) if template else rel.rpartition("/")[2].rpartition(".")[0]
         other = by_stem.setdefault(stem, rel)
         if other != rel:
             clashes[(other.rpartition("/")[0], rel.rpartition("/")[0])] += 1
@@ -337,6 +391,10 @@ def describe_images(inputs, plan):
         return
     suffixes = Counter("." + r.rpartition(".")[2].lower() for r in images)
     headers = [image_header(inputs.root / r) for r in images[:PROBE_IMAGES] if inputs.files[r] is None]
+    converted = sum(1 for r in images if inputs.files[r] is not None and inputs.files[r][0] == "converted")
+    if converted:
+        plan.set("convert", f"{converted} images written once from {inputs.files[images[0]][1].kind.replace('_', ' ')}",
+                 "lib/records (what each source holds: the notes below)")
     headers = [h for h in headers if h]
     text = ", ".join(f"{n} {s}" for s, n in suffixes.most_common())
     if headers:
@@ -381,17 +439,18 @@ def group_candidates(header):
 
 def find_test_dir(inputs, plan, names, params):
     ids = list(dict.fromkeys(plan.sample_ids))[: PROBE_IDS * 4]
-    test_dir, source = locate_image_dir(inputs, names, resolvable_ids(inputs, names, ids), params.get("test_image_dir", ""),
-                                      "test_image_dir", TEST_DIRS)
+    template = plan.get("id_template", "")
+    test_dir, source = locate_image_dir(inputs, names, resolvable_ids(inputs, names, ids, template),
+                                        params.get("test_image_dir", ""), "test_image_dir", TEST_DIRS, template)
     if test_dir is None:
         raise FileNotFoundError(f"no test image folder holding the sample's ids in {inputs.root} "
                                 f"(looked for {', '.join(TEST_DIRS)}); set test_image_dir")
     plan.set("test_image_dir", test_dir, source)
 
 
-def resolvable_ids(inputs, names, ids):
+def resolvable_ids(inputs, names, ids, template=""):
     """The ids that name an image somewhere (the sample's may carry a class suffix: '<image>_<class>')."""
-    every = names.get("") or names.setdefault("", image_keys(inputs, ""))
+    every = names.get("") or names.setdefault("", image_keys(inputs, "", template))
     return [i for i in ids if i in every]
 
 

@@ -1,6 +1,6 @@
 """Read segmentation annotations: RLE tables (per image, per image x class, per instance) or mask files."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -9,7 +9,7 @@ from PIL import Image
 from lib.rle import RleError, check_runs, parse_runs, rle_decode
 
 MASK_SUFFIXES = (".png", ".gif", ".bmp", ".tif", ".tiff", ".jpg")
-RLE_COLUMN_NAMES = ("encodedpixels", "rle", "rle_mask", "mask", "segmentation", "annotation", "predicted")
+RLE_COLUMN_NAMES = ("encodedpixels", "encoded_pixels", "rle", "rle_mask", "mask", "segmentation", "annotation", "predicted")
 CLASS_COLUMN_NAMES = ("classid", "class_id", "class", "category_id", "label")
 
 
@@ -29,6 +29,13 @@ class MaskTable:
     rles: dict = field(default_factory=dict)
     mask_files: dict = field(default_factory=dict)
     notes: list = field(default_factory=list)
+
+
+def keep_images(table, ids):
+    """The table restricted to `ids`, in their order (unreadable images dropped)."""
+    kept = set(ids)
+    return replace(table, ids=list(ids), rles={i: r for i, r in table.rles.items() if i in kept},
+                   mask_files={i: f for i, f in table.mask_files.items() if i in kept})
 
 
 def class_presence(table):

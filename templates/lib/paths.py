@@ -1,6 +1,7 @@
 """Find the competition folder, its files and images at run time, on any Kaggle mount layout."""
 
 import os
+import re
 from pathlib import Path
 
 KAGGLE_INPUT = Path("/kaggle/input")
@@ -77,6 +78,47 @@ def index_images(folder):
                 path = Path(root) / name
                 index.setdefault(name, path)
                 index.setdefault(Path(name).stem, path)
+    return index
+
+
+ID_TEMPLATE_PART = re.compile(r"\{(dir(\d)|stem(?::(\d))?)\}")
+
+
+def template_key(relpath, template):
+    """The id a file's path spells under `template`, or None when the path is too shallow.
+
+    '{dir2}_{stem:2}' joins the folder two levels up with the stem's first two '_'-tokens:
+    'case1/case1_day2/scans/slice_0003_266_266_1.50_1.50.png' -> 'case1_day2_slice_0003' (UW-Madison).
+    """
+    parts = relpath.split("/")
+    stem = parts[-1].rpartition(".")[0]
+    missing = False
+
+    def part(match):
+        nonlocal missing
+        if match.group(2):
+            level = int(match.group(2))
+            if level >= len(parts):
+                missing = True
+                return ""
+            return parts[-1 - level]
+        tokens = match.group(3)
+        return "_".join(stem.split("_")[: int(tokens)]) if tokens else stem
+
+    key = ID_TEMPLATE_PART.sub(part, template)
+    return None if missing else key
+
+
+def index_by_template(folder, template):
+    """Map id -> image path below `folder`, ids spelled by `template` from each path."""
+    index = {}
+    for root, _, files in os.walk(folder, followlinks=True):
+        for name in sorted(files):
+            if name.lower().endswith(IMAGE_SUFFIXES):
+                path = Path(root) / name
+                key = template_key(path.as_posix(), template)
+                if key is not None:
+                    index.setdefault(key, path)
     return index
 
 

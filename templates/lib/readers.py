@@ -1,10 +1,16 @@
 """Read DICOM and 16-bit images as 8-bit (modality and VOI LUTs, MONOCHROME1 inverted, a window), and arrays as float."""
 
+from collections import Counter
+from pathlib import Path
+
 import numpy as np
+
+from lib.inputs import image_header
 
 DICOM_SUFFIXES = (".dcm", ".dicom")
 ARRAY_SUFFIXES = (".npy",)
 DECODERS = "pylibjpeg, pylibjpeg-libjpeg, pylibjpeg-openjpeg or python-gdcm"
+BAD_FILES = ("stop", "skip")
 
 
 def window_to_uint8(values, window=""):
@@ -78,3 +84,48 @@ def channel_stats(paths, count=256):
         pixels += array.shape[0] * array.shape[1]
     mean = sums / pixels
     return mean.tolist(), np.sqrt(np.maximum(squares / pixels - mean**2, 1e-12)).tolist()
+
+
+def unreadable(path, shape=None):
+    """Why `path` cannot be read as an input ('' when it can), from its header only: fast on every file.
+
+    shape: what an array must have (the others' shape). A DICOM left in the decoded view is one
+    that failed to decode.
+    """
+    suffix = Path(path).suffix.lower()
+    if suffix in ARRAY_SUFFIXES:
+        try:
+            found = np.load(path, mmap_mode="r").shape
+        except (OSError, ValueError) as err:
+            return f"not a readable .npy array ({err})"
+        return f"an array of shape {found}, the others {shape}" if shape is not None and found != shape else ""
+    if suffix in DICOM_SUFFIXES:
+        return "a DICOM that did not decode (its error is printed by the decode step)"
+    if suffix in (".png", ".jpg", ".jpeg") and image_header(path) is None:
+        return "not a PNG or JPEG image (damaged or empty)"
+    return ""
+
+
+def usable_inputs(paths, bad_files="stop", what="training"):
+    """A 0/1 keep mask over `paths`: every unreadable file is named; bad_files='skip' drops them, 'stop' raises."""
+    if bad_files not in BAD_FILES:
+        raise ValueError(f"bad_files={bad_files!r}: choose 'stop' or 'skip'")
+    arrays = [p for p in paths if Path(p).suffix.lower() in ARRAY_SUFFIXES]
+    shapes = Counter()
+    for path in arrays[:256]:
+        try:
+            shapes[np.load(path, mmap_mode="r").shape] += 1
+        except (OSError, ValueError):
+            pass
+    shape = shapes.most_common(1)[0][0] if shapes else None
+    reasons = [unreadable(p, shape) for p in paths]
+    bad = [(p, r) for p, r in zip(paths, reasons, strict=True) if r]
+    if bad and (bad_files == "stop" or what == "test"):
+        fix = "the submission needs every test file: replace it" if what == "test" else \
+            "replace or remove it, or set bad_files='skip' to go on without it"
+        raise ValueError(f"{len(bad)} unreadable {what} file(s); first: {bad[0][0]}: {bad[0][1]}. {fix}")
+    for path, reason in bad[:20]:
+        print(f"skipped {path}: {reason}")
+    if len(bad) > 20:
+        print(f"... and {len(bad) - 20} more unreadable files skipped")
+    return np.array([not r for r in reasons], dtype=bool)

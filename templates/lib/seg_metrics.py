@@ -48,3 +48,36 @@ def seg_score(metric, inter, pred_sum, true_sum):
 def is_better(metric, new, best):
     """Every segmentation metric here is higher-is-better."""
     return best is None or new > best
+
+
+def hausdorff_3d(truth, pred):
+    """Symmetric Hausdorff distance of two (D, H, W) 0/1 volumes over the volume's diagonal.
+
+    0 when both are empty or equal, 1 when exactly one is empty (UW-Madison's convention).
+    """
+    from scipy.spatial.distance import directed_hausdorff
+
+    a, b = np.argwhere(truth), np.argwhere(pred)
+    if not len(a) and not len(b):
+        return 0.0
+    if not len(a) or not len(b):
+        return 1.0
+    distance = max(directed_hausdorff(a, b)[0], directed_hausdorff(b, a)[0])
+    return float(min(distance / np.linalg.norm(truth.shape), 1.0))
+
+
+def dice_hausdorff(truth_volumes, pred_volumes):
+    """UW-Madison: 0.4 x mean Dice per slice and class (both empty skipped) + 0.6 x (1 - mean 3D Hausdorff).
+
+    Volumes are (D, K, H, W) 0/1 arrays, one per case-day, slices in order; the Hausdorff term is
+    the mean over volumes and classes of hausdorff_3d.
+    """
+    dices, distances = [], []
+    for truth, pred in zip(truth_volumes, pred_volumes, strict=True):
+        truth, pred = np.asarray(truth, dtype=bool), np.asarray(pred, dtype=bool)
+        inter, pred_sum, true_sum = mask_stats(pred, truth)
+        total = pred_sum + true_sum
+        dices += (2 * inter[total > 0] / total[total > 0]).tolist()
+        distances += [hausdorff_3d(truth[:, k], pred[:, k]) for k in range(truth.shape[1])]
+    dice = float(np.mean(dices)) if dices else 1.0
+    return 0.4 * dice + 0.6 * (1.0 - float(np.mean(distances)))

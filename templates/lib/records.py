@@ -1,0 +1,134 @@
+"""Inputs that are not one file per image, and the files they become once converted.
+
+- JSON band records (Statoil): a list of {id, band_1, band_2, ..., scalar fields} in `train.json`.
+  Each record becomes `train/<id>.npy` of shape (bands, side, side), and the scalar fields a table
+  `train.csv`, so the arrays layout reads them.
+- Band folders (contrails): `train/<record>/band_08.npy ... band_16.npy` of shape (H, W, frames)
+  and `human_pixel_masks.npy`. Each record becomes a false-colour `train/<record>.png` of the
+  labelled frame and a mask `train_masks/<record>.png`, so the image and mask-folder layout reads them.
+
+Finding them uses the standard library only (`nbgen inspect` lists the converted files without
+writing any); writing them is decode.py's job, once, into the decoded view.
+"""
+
+import csv
+import io
+import math
+import re
+from collections import defaultdict
+
+BAND_FILE = re.compile(r"band_(\d+)\.npy$")
+MASK_ARRAY = "human_pixel_masks.npy"  # the consensus mask; human_individual_masks.npy is left out
+# The contrails "ash" false colour (bands 15-14, 14-11, 14 in kelvin), as the data's own notebook draws it.
+ASH_BANDS = (11, 14, 15)
+ASH_BOUNDS = ((-4.0, 2.0), (-4.0, 5.0), (243.0, 303.0))
+# The labelled frame of an 8-frame record: 4 frames before it, 3 after (the data description).
+LABELLED_FRAME = {8: 4}
+MAX_RECORDS_JSON_BYTES = 4e9
+
+
+class Conversion:
+    """One source that becomes several files: `outputs` maps each new relative path to what it holds."""
+
+    def __init__(self, kind, source, replaced, outputs, note):
+        self.kind, self.source, self.replaced, self.outputs, self.note = kind, source, replaced, outputs, note
+
+
+def band_record_fields(data):
+    """(id key, band keys, side) when `data` is a list of records holding square band lists, else None."""
+    if not isinstance(data, list) or not data or not isinstance(data[0], dict):
+        return None
+    first = data[0]
+    bands = [k for k, v in first.items() if isinstance(v, list) and len(v) > 1
+             and all(isinstance(x, (int, float)) for x in v[:16])]
+    if not bands:
+        return None
+    side = math.isqrt(len(first[bands[0]]))
+    if side * side != len(first[bands[0]]) or any(len(first[b]) != side * side for b in bands):
+        raise ValueError(f"band lists {bands} of {[len(first[b]) for b in bands]} values are not square images; "
+                         "this layout is not supported yet")
+    id_key = next((k for k in ("id", "image_id", "ID", "Id") if k in first), None)
+    if id_key is None:
+        raise ValueError(f"band records without an 'id' field (fields: {sorted(first)}); this layout is not supported yet")
+    return id_key, bands, side
+
+
+def records_table(data, fields):
+    """The scalar fields of band records as CSV text, the id first; JSON nulls and 'na' stay as written."""
+    id_key, bands, _ = fields
+    columns = [id_key] + [k for k in data[0] if k not in bands and k != id_key]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    for record in data:
+        writer.writerow(["" if record.get(c) is None else record.get(c) for c in columns])
+    return out.getvalue()
+
+
+def find_conversions(files, read_json, size_of):
+    """The conversions a folder's files call for (relative paths in `files`).
+
+    read_json(rel) parses a JSON file; size_of(rel) is its size in bytes (0 when unknown).
+    """
+    conversions = []
+    for rel in sorted(r for r in files if r.lower().endswith(".json") and r.count("/") <= 2):
+        if size_of(rel) > MAX_RECORDS_JSON_BYTES or not _looks_like_records(rel, read_json):
+            continue
+        data = read_json(rel)
+        fields = band_record_fields(data)
+        base = rel[: -len(".json")]
+        id_key, bands, side = fields
+        outputs = {f"{base}/{record[id_key]}.npy": (rel, record[id_key]) for record in data}
+        outputs[f"{base}.csv"] = (rel, None)
+        note = f"{rel}: {len(data)} records of {len(bands)} bands ({', '.join(bands)}) of {side}x{side}"
+        conversions.append(Conversion("band_records", rel, [rel], outputs, note))
+    conversions += _band_folders(files)
+    taken = set(files) - {r for c in conversions for r in c.replaced}
+    clashes = sorted({o for c in conversions for o in c.outputs} & taken)
+    if clashes:
+        raise ValueError(f"converting {conversions[0].source} would write {clashes[0]}, which exists already; "
+                         "remove one of the two from the input")
+    return conversions
+
+
+def _looks_like_records(rel, read_json):
+    try:
+        return band_record_fields(read_json(rel)) is not None
+    except ValueError as err:
+        if "not supported" in str(err):
+            raise
+        return False  # not valid JSON: the rule that reads it as a table or COCO file says so
+
+
+def _band_folders(files):
+    """Record folders holding band_XX.npy arrays: one false-colour PNG each, and its mask when labelled."""
+    folders = defaultdict(list)
+    for rel in files:
+        folder, _, name = rel.rpartition("/")
+        if folder and (BAND_FILE.search(name) or name.startswith("human_")) and name.endswith(".npy"):
+            folders[folder].append(rel)
+    by_split = defaultdict(dict)
+    for folder, members in sorted(folders.items()):
+        bands = {int(BAND_FILE.search(m).group(1)) for m in members if BAND_FILE.search(m)}
+        if not bands:
+            continue
+        missing = [b for b in ASH_BANDS if b not in bands]
+        if missing:
+            raise ValueError(f"{folder}/ holds bands {sorted(bands)} without {missing}: only the contrails bands "
+                             f"{list(ASH_BANDS)} are converted to images; this layout is not supported yet")
+        split, _, record = folder.rpartition("/")
+        by_split[split or "."][folder] = (record, members)
+    conversions = []
+    for split, records in by_split.items():
+        prefix = "" if split == "." else f"{split}/"
+        masks_dir = f"{split}_masks" if split != "." else "masks"
+        for folder, (record, members) in records.items():
+            outputs = {f"{prefix}{record}.png": (folder, "image")}
+            if any(m.endswith("/" + MASK_ARRAY) for m in members):
+                outputs[f"{masks_dir}/{record}.png"] = (folder, "mask")
+            conversions.append(Conversion("band_folder", folder, members, outputs, ""))
+        labelled = sum(len(c.outputs) > 1 for c in conversions[-len(records):])
+        conversions[-len(records)].note = (
+            f"{split}/: {len(records)} band folders -> false-colour PNGs (bands {list(ASH_BANDS)}, labelled frame)"
+            + (f", {labelled} with human_pixel_masks -> {masks_dir}/" if labelled else ""))
+    return conversions

@@ -1,0 +1,87 @@
+"""Band records (Statoil JSON) and band folders (contrails) converted once, against independent computations."""
+
+import csv
+import json
+import os
+
+import cv2
+import numpy as np
+import pytest
+
+from lib import decode, inputs
+from lib.layout import Inputs
+from nbgen.synth import make_competition
+
+
+def converted(synth, tmp_path):
+    return decode.decode_inputs(inputs.unpack_inputs(synth.folder, tmp_path, progress=False), tmp_path, progress=False)
+
+
+def test_band_records_become_arrays_and_a_table(tmp_path):
+    pytest.importorskip("py7zr")
+    synth = make_competition(tmp_path / "data", "json_bands")
+    view = converted(synth, tmp_path / "work")
+    records = json.loads((tmp_path / "work" / inputs.VIEW_NAME / "train.json").read_text())
+    first = records[0]
+    array = np.load(view / "train" / f"{first['id']}.npy")
+    assert array.shape == (2, 75, 75) and array.dtype == np.float32
+    assert np.allclose(array[1], np.asarray(first["band_2"], dtype=np.float32).reshape(75, 75))
+    with (view / "train.csv").open() as f:
+        rows = list(csv.DictReader(f))
+    assert list(rows[0]) == ["id", "inc_angle", "is_iceberg"]
+    assert [r["id"] for r in rows] == [r["id"] for r in records]
+    assert [r["inc_angle"] for r in rows] == [str(r["inc_angle"]) for r in records]  # 'na' kept as written
+    assert not (view / "train.json").exists()  # replaced by its conversion, not linked
+    assert sorted(p.stem for p in (view / "test").iterdir()) == sorted(synth.test_ids)
+    stamp = os.stat(view / "train.csv").st_mtime_ns
+    assert converted(synth, tmp_path / "work") == view
+    assert os.stat(view / "train.csv").st_mtime_ns == stamp
+
+
+def test_band_folders_become_false_colour_images_and_masks(tmp_path):
+    synth = make_competition(tmp_path / "data", "contrails")
+    view = converted(synth, tmp_path / "work")
+    record = sorted((synth.folder / "train").iterdir())[0]
+    b11, b14, b15 = (np.load(record / f"band_{b}.npy")[..., 4] for b in (11, 14, 15))
+
+    def scale(values, low, high):
+        return np.clip((values - low) / (high - low), 0, 1)
+
+    want = np.rint(np.dstack([scale(b15 - b14, -4, 2), scale(b14 - b11, -4, 5), scale(b14, 243, 303)]) * 255)
+    got = cv2.cvtColor(cv2.imread(str(view / "train" / f"{record.name}.png")), cv2.COLOR_BGR2RGB)
+    assert np.abs(got.astype(int) - want.astype(int)).max() <= 1
+    mask = cv2.imread(str(view / "train_masks" / f"{record.name}.png"), cv2.IMREAD_UNCHANGED)
+    assert np.array_equal(mask > 0, np.load(record / "human_pixel_masks.npy")[..., 0] > 0)
+    assert sorted(p.stem for p in (view / "test").iterdir()) == sorted(synth.test_ids)
+    assert not (view / "test_masks").exists()
+    assert not list(view.rglob("*.npy"))  # the arrays are replaced by their images
+
+
+def test_inspection_lists_converted_files_and_writes_nothing(tmp_path):
+    synth = make_competition(tmp_path / "data", "contrails")
+    before = sorted(p for p in synth.folder.rglob("*"))
+    seen = Inputs(synth.folder)
+    record = synth.test_ids[0]
+    assert seen.files[f"test/{record}.png"][0] == "converted"
+    assert not any(r.startswith(f"test/{record}/") for r in seen.files)
+    assert sorted(p for p in synth.folder.rglob("*")) == before
+
+
+def test_band_records_that_are_not_square_images_are_named(tmp_path):
+    (tmp_path / "train.json").write_text(json.dumps([{"id": "a", "band_1": [0.5] * 10, "is_iceberg": 1}]))
+    with pytest.raises(ValueError, match=r"band lists \['band_1'\] of \[10\] values are not square"):
+        Inputs(tmp_path)
+
+
+def test_band_folders_without_the_false_colour_bands_are_named(tmp_path):
+    (tmp_path / "train" / "r1").mkdir(parents=True)
+    np.save(tmp_path / "train" / "r1" / "band_08.npy", np.zeros((4, 4, 8), np.float32))
+    with pytest.raises(ValueError, match=r"train/r1/ holds bands \[8\] without \[11, 14, 15\]"):
+        Inputs(tmp_path)
+
+
+def test_a_conversion_never_overwrites_an_input_file(tmp_path):
+    (tmp_path / "train.json").write_text(json.dumps([{"id": "a", "band_1": [0.5] * 4}]))
+    (tmp_path / "train.csv").write_text("id,label\na,1\n")
+    with pytest.raises(ValueError, match="would write train.csv, which exists already"):
+        Inputs(tmp_path)
