@@ -28,10 +28,12 @@ from nbgen.generator import generate, resolve_task  # noqa: E402
 from nbgen.smoke import run_smoke  # noqa: E402
 from nbgen.synth import make_competition  # noqa: E402
 
-ARCH = {"classification": "efficientnet_b0", "segmentation": "unet", "detection": "yolov8"}
+ARCH = {"classification": "efficientnet_b0", "segmentation": "unet", "detection": "yolov8", "image2image": "Unet"}
 RUN = {"classification": {"model_name": "test_efficientnet", "img_size": 64, "batch_size": 16, "lr": 3e-3},
        "segmentation": {"encoder_name": "tu-test_efficientnet", "img_height": 64, "img_width": 64, "batch_size": 8,
-                        "lr": 3e-3}}
+                        "lr": 3e-3},
+       "image2image": {"encoder_name": "tu-test_efficientnet", "img_height": 64, "img_width": 64, "batch_size": 8,
+                       "lr": 3e-3}}
 COMMON = {"smoke": False, "pretrained_path": "none", "n_folds": 2, "train_folds": "0", "tta_views": "orig",
           "num_workers": 0, "warmup_epochs": 0.5}
 
@@ -51,12 +53,22 @@ def score(layout: str, synth, submission: pd.DataFrame) -> tuple[str, float, flo
 
     ids = submission.iloc[:, 1 if synth.sample_columns[0] == "" else 0].astype(str)
     values = submission.iloc[:, -1]
-    truth = [synth.truth[i] for i in ids]
+    truth = [synth.truth[i] for i in ids] if layout != "denoising" else []
     if layout == "tgs":
         masks = [rle_decode("" if v != v else str(v), truth[0].shape, "column").astype(bool) for v in values]
         ours = np.mean([tgs_score(t.astype(bool), m) for t, m in zip(truth, masks, strict=True)])
         empty = np.mean([tgs_score(t.astype(bool), np.zeros_like(t, bool)) for t in truth])
         return "tgs_precision", float(ours), float(empty)
+    if layout == "denoising":  # RMSE over every pixel; the constant: the best single grey value
+        parts = ids.str.rsplit("_", n=2, expand=True)
+        true = np.array([synth.truth[i][int(r) - 1, int(c) - 1] for i, r, c in zip(parts[0], parts[1], parts[2], strict=True)])
+        rmse = float(np.sqrt(np.mean((values.astype(float).to_numpy() - true) ** 2)))
+        return "rmse (lower is better)", rmse, float(np.sqrt(np.mean((true.mean() - true) ** 2)))
+    if layout == "hubmap":  # mean Dice per image, both empty = 1
+        masks = [rle_decode(str(v), t.shape, "column").astype(bool) for v, t in zip(values, truth, strict=True)]
+        dice = [1.0 if not (t.any() or m.any()) else 2 * (t.astype(bool) & m).sum() / (t.sum() + m.sum())
+                for t, m in zip(truth, masks, strict=True)]
+        return "dice per image", float(np.mean(dice)), float(np.mean([0.0 if t.any() else 1.0 for t in truth]))
     if layout in ("contrails", "uw_madison"):
         order = "column" if layout == "contrails" else "row"
         values = submission["encoded_pixels" if layout == "contrails" else "predicted"]
@@ -115,7 +127,7 @@ def run(layout: str, epochs: int, work: Path) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--layouts", default="csv,tgs,multilabel,regression,filename_zip,folders_binary,npy_arrays,"
-                                              "json_bands,contrails,uw_madison")
+                                              "json_bands,contrails,uw_madison,hubmap,denoising")
     parser.add_argument("--epochs", type=int, default=20)
     args = parser.parse_args()
     rows = []

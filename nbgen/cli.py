@@ -27,7 +27,7 @@ def _fail(err: NbgenError) -> None:
 
 @app.command()
 def new(
-    task: Annotated[str, typer.Option(help="classification, segmentation or detection (default: from --competition or --data)")] = "",
+    task: Annotated[str, typer.Option(help="classification, segmentation, detection or image2image (default: from --competition or --data)")] = "",
     arch: Annotated[str, typer.Option(help="registry preset (any task), timm model or smp architecture name; see `nbgen list` "
                                            "(default: the task's default)")] = "",
     competition: Annotated[str, typer.Option(help="competition slug, e.g. cassava-leaf-disease-classification")] = "",
@@ -74,7 +74,7 @@ def new(
 @app.command("inspect")
 def inspect_(
     folder: Annotated[str, typer.Argument(help="the competition's data folder")],
-    task: Annotated[str, typer.Option(help="classification, segmentation or detection (default: discovered)")] = "",
+    task: Annotated[str, typer.Option(help="classification, segmentation, detection or image2image (default: discovered)")] = "",
     set_: Annotated[list[str], typer.Option("--set", help="a data parameter name=value that settles a question, repeatable")] = [],  # noqa: B006
     as_json: Annotated[bool, typer.Option("--json", help="print the plan as JSON")] = False,
 ) -> None:
@@ -101,18 +101,20 @@ def list_(
     matching = list_archs(pattern)
     for task in list_tasks():
         archs = [a for a in matching if a.task == task.name]
-        if not archs and pattern != "*":
+        if not archs and pattern not in ("*", task.name):
             continue
         typer.echo(f"{task.name}: {task.summary}  [licence: {task.license}]")
         if params:
             for spec in param_specs(task.name):
                 typer.echo(f"  {spec.name}: {spec.type} = {spec.default!r}  # {spec.help}")
             continue
+        if not archs:
+            typer.echo(f"  no presets: --arch takes any smp architecture (default {task.default_arch})")
         for arch in archs:
             defaults = " ".join(f"{k}={v}" for k, v in arch.params.items())
             licence = f"  [licence: {arch.license}]" if arch.license != task.license else ""
             typer.echo(f"  {arch.key:24} {arch.summary}  ({defaults}){licence}")
-    typer.echo("--arch also takes any timm model name (classification) or smp architecture (segmentation); "
+    typer.echo("--arch also takes any timm model name (classification) or smp architecture (segmentation, image2image); "
                "`nbgen list --params` shows every parameter.")
 
 

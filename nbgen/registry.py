@@ -103,6 +103,8 @@ def get_arch(task: str, key: str) -> Arch:
     presets = {a.key: a for a in list_archs() if a.task == task}
     if key in presets:
         return presets[key]
+    if spec_task.family == "smp" and key.lower() in {n.lower() for n in smp_architectures()}:
+        return _smp_arch(spec_task, key, presets)  # a plain smp name, even where another task has a preset of it
     elsewhere = [a.task for a in list_archs() if a.key == key.lower() and a.task != task]
     if elsewhere:
         raise UnknownArchError(f"{key!r} is a {elsewhere[0]} architecture, not a {task} one; use --task {elsewhere[0]}, "
@@ -138,7 +140,7 @@ def _smp_arch(task: Task, key: str, presets: dict[str, Arch]) -> Arch:
     if key.lower() not in names:
         hint = did_you_mean(key, [*presets, *smp_architectures()])
         raise UnknownArchError(
-            f"unknown segmentation architecture {key!r}{hint}; use a preset from `nbgen list segmentation` "
+            f"unknown {task.name} architecture {key!r}{hint}; use a preset from `nbgen list {task.name}` "
             f"or an smp architecture: {', '.join(smp_architectures())}"
         )
     model = names[key.lower()]

@@ -105,10 +105,16 @@ def notebook_role(notebook: Path) -> str:
 
 def default_layout(notebook: Path) -> str:
     """The first synthetic layout of the notebook's task."""
-    from nbgen.synth import CLASSIFICATION_LAYOUTS, DETECTION_LAYOUTS, SEGMENTATION_LAYOUTS
+    from nbgen.synth import (
+        CLASSIFICATION_LAYOUTS,
+        DETECTION_LAYOUTS,
+        IMAGE2IMAGE_LAYOUTS,
+        SEGMENTATION_LAYOUTS,
+    )
 
     task = _provenance(notebook).get("task", "classification")
-    return {"segmentation": SEGMENTATION_LAYOUTS, "detection": DETECTION_LAYOUTS}.get(task, CLASSIFICATION_LAYOUTS)[0]
+    layouts = {"segmentation": SEGMENTATION_LAYOUTS, "detection": DETECTION_LAYOUTS, "image2image": IMAGE2IMAGE_LAYOUTS}
+    return layouts.get(task, CLASSIFICATION_LAYOUTS)[0]
 
 
 def stage_seconds(executed: Path) -> dict[str, float]:

@@ -8,10 +8,11 @@ from nbgen.synth_boxes import DETECTION_LAYOUTS, make_detection
 from nbgen.synth_classes import CLASSIFICATION_LAYOUTS, make_classification
 from nbgen.synth_io import SynthCompetition
 from nbgen.synth_masks import SEGMENTATION_LAYOUTS, make_segmentation
+from nbgen.synth_pixels import IMAGE2IMAGE_LAYOUTS, make_image2image
 
-LAYOUTS = CLASSIFICATION_LAYOUTS + SEGMENTATION_LAYOUTS + DETECTION_LAYOUTS
-__all__ = ["CLASSIFICATION_LAYOUTS", "DETECTION_LAYOUTS", "LAYOUTS", "SEGMENTATION_LAYOUTS", "SynthCompetition",
-           "make_competition"]
+LAYOUTS = CLASSIFICATION_LAYOUTS + SEGMENTATION_LAYOUTS + DETECTION_LAYOUTS + IMAGE2IMAGE_LAYOUTS
+__all__ = ["CLASSIFICATION_LAYOUTS", "DETECTION_LAYOUTS", "IMAGE2IMAGE_LAYOUTS", "LAYOUTS", "SEGMENTATION_LAYOUTS",
+           "SynthCompetition", "make_competition"]
 
 
 def make_competition(folder: Path, layout: str, n_train: int = 24, n_test: int = 7, seed: int = 0) -> SynthCompetition:
@@ -22,4 +23,6 @@ def make_competition(folder: Path, layout: str, n_train: int = 24, n_test: int =
         return make_detection(folder, layout, n_train, n_test, seed)
     if layout in CLASSIFICATION_LAYOUTS:
         return make_classification(folder, layout, n_train, n_test, seed)
+    if layout in IMAGE2IMAGE_LAYOUTS:
+        return make_image2image(folder, layout, n_train, n_test, seed)
     raise ValueError(f"unknown layout {layout!r}; use one of {', '.join(LAYOUTS)}")

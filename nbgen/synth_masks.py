@@ -6,7 +6,8 @@ from pathlib import Path
 
 from nbgen.synth_io import COLOURS, SynthCompetition, write_csv, write_image
 
-SEGMENTATION_LAYOUTS = ("rle_binary", "rle_classes", "mask_files", "instances", "tgs", "contrails", "uw_madison")
+SEGMENTATION_LAYOUTS = ("rle_binary", "rle_classes", "mask_files", "instances", "tgs", "contrails", "uw_madison",
+                       "hubmap")
 
 
 def _rle(mask, order: str) -> str:
@@ -52,6 +53,9 @@ def make_segmentation(folder: Path, layout: str, n_train: int = 16, n_test: int 
     uw_madison: UW-Madison GI tract (16-bit grey PNGs at train/caseN/caseN_dayM/scans/slice_XXXX_W_H_1.50_1.50.png,
         ids caseN_dayM_slice_XXXX that name no file; train.csv id,class,segmentation row-major, one row per
         slice and organ, blank when absent; sample id,class,predicted in the grader's order).
+    hubmap: HuBMAP kidney (train/<id>.tiff uncompressed RGB slides, <id>.json polygons, train.csv id,encoding
+        column-major, HuBMAP-20-dataset_information.csv, test/<id>.tiff; sample id,predicted). Slides of
+        288x352 tiled at 96 px (tile_size) stand in for 30,000 px slides at 1024.
     """
     import numpy as np
 
@@ -63,6 +67,8 @@ def make_segmentation(folder: Path, layout: str, n_train: int = 16, n_test: int 
         return _contrails(rng, folder, n_train, n_test)
     if layout == "uw_madison":
         return _uw_madison(rng, folder, n_train, n_test)
+    if layout == "hubmap":
+        return _hubmap(rng, folder, max(3, n_train // 6), max(2, n_test // 3))
     shape = {"instances": (96, 96), "tgs": (101, 101)}.get(layout, (96, 128))
     n_classes = {"rle_binary": 1, "rle_classes": 3, "mask_files": 2, "instances": 1, "tgs": 1}[layout]
     train = [f"{1000 + i:06x}" for i in range(n_train)]
@@ -205,3 +211,39 @@ def _uw_madison(rng, folder: Path, n_train: int, n_test: int) -> SynthCompetitio
     truth = {i: m for i, m in test.items()}
     return SynthCompetition(folder, "uw_madison", organs, header, [r[0] for r in sample], blank_values=True,
                             params={"metric": "dice_hausdorff"}, truth=truth)
+
+
+def _hubmap(rng, folder: Path, n_train: int, n_test: int) -> SynthCompetition:
+    """Pink tissue with pale round glomeruli; the masks are the glomeruli."""
+    import json
+
+    import numpy as np
+    import tifffile
+
+    height, width = 288, 352
+    yy, xx = np.mgrid[:height, :width]
+
+    def slide(split: str, name: str):
+        image = np.dstack([rng.normal(m, 12, (height, width)) for m in (200, 120, 170)])
+        mask = np.zeros((height, width), np.uint8)
+        for _ in range(int(rng.integers(3, 7))):
+            cy, cx, r = int(rng.integers(20, height - 20)), int(rng.integers(20, width - 20)), int(rng.integers(10, 18))
+            disc = (yy - cy) ** 2 + (xx - cx) ** 2 < r * r
+            mask[disc] = 1
+            image[disc] = (235, 215, 235)
+        (folder / split).mkdir(parents=True, exist_ok=True)
+        tifffile.imwrite(folder / split / f"{name}.tiff", np.clip(image, 0, 255).astype(np.uint8))
+        (folder / split / f"{name}.json").write_text(json.dumps([{"type": "Feature", "geometry": {"type": "Polygon"}}]))
+        return mask
+
+    train = [f"{rng.integers(16**8):08x}{i}" for i in range(n_train)]
+    test = [f"{rng.integers(16**8):08x}{i}" for i in range(n_test)]
+    masks = {name: slide("train", name) for name in train}
+    truth = {name: slide("test", name) for name in test}
+    write_csv(folder / "train.csv", ["id", "encoding"], [[n, _rle(m, "column")] for n, m in masks.items()])
+    write_csv(folder / "HuBMAP-20-dataset_information.csv", ["image_file", "width_pixels", "height_pixels"],
+              [[f"{n}.tiff", width, height] for n in train + test])
+    header = ["id", "predicted"]
+    write_csv(folder / "sample_submission.csv", header, [[n, ""] for n in test])
+    return SynthCompetition(folder, "hubmap", ["1"], header, test, blank_values=True, params={"tile_size": "96"},
+                            truth=truth)

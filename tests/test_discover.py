@@ -40,6 +40,8 @@ EXPECTED = {
     "tgs": ("segmentation", None, "train/images", "test/images", None, None),
     "contrails": ("segmentation", None, "train", "test", None, None),
     "uw_madison": ("segmentation", None, "train", "test", None, None),
+    "hubmap": ("segmentation", None, "train", "test", None, None),
+    "denoising": ("image2image", None, "train", "test", "pixels", "rmse"),
     "wheat": ("detection", "train.csv", "train", "test", None, None),
     "vinbig": ("detection", "train.csv", "train", "test", None, None),
     "coco": ("detection", "annotations.json", "images/train", "images/test", None, None),
@@ -73,6 +75,8 @@ def test_plan_of_each_layout(competitions, layout):
     json.dumps(plan.as_dict())
     if layout == "tgs":
         assert plan["mask_dir"] == "train/masks"
+    if layout == "denoising":
+        assert plan["target_dir"] == "train_cleaned"
     if layout == "uw_madison":  # ids spell paths; every scan folder repeats the same slice file names
         assert plan["id_template"] == "{dir2}_{stem:2}"
     if task == "detection":

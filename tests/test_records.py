@@ -85,3 +85,35 @@ def test_a_conversion_never_overwrites_an_input_file(tmp_path):
     (tmp_path / "train.csv").write_text("id,label\na,1\n")
     with pytest.raises(ValueError, match="would write train.csv, which exists already"):
         Inputs(tmp_path)
+
+
+def test_gigapixel_tiffs_become_tiles_and_mask_tiles(tmp_path):
+    tifffile = pytest.importorskip("tifffile")
+    from lib.rle import rle_decode
+    from lib.tiles import write_tiles
+
+    synth = make_competition(tmp_path / "data", "hubmap")
+    view = decode.decode_inputs(synth.folder, tmp_path / "work", progress=False, tile_size=96, tile_writer=write_tiles)
+    manifest = json.loads((view / "tiles.json").read_text())
+    with (synth.folder / "train.csv").open() as f:
+        name, rle = list(csv.reader(f))[1]
+    slide = tifffile.imread(synth.folder / "train" / f"{name}.tiff")
+    mask = rle_decode(rle, slide.shape[:2], "column")
+    entry = manifest[name]
+    assert (entry["height"], entry["width"]) == slide.shape[:2]
+    covered = np.zeros(slide.shape[:2], np.uint8)
+    for y, x, h, w, rel in entry["tiles"]:
+        tile = cv2.cvtColor(cv2.imread(str(view / rel)), cv2.COLOR_BGR2RGB)
+        assert np.array_equal(tile, slide[y : y + h, x : x + w])
+        stem = rel.rpartition("/")[2]
+        cut = cv2.imread(str(view / "train_masks" / stem), cv2.IMREAD_UNCHANGED)
+        assert np.array_equal(cut > 0, mask[y : y + h, x : x + w] > 0)
+        covered[y : y + h, x : x + w] = 1
+    assert covered.all()
+    assert not (view / "train.csv").exists() and not list(view.rglob("*.tiff"))  # replaced by the tiles
+    assert set(manifest) == set(synth.test_ids) | {r.stem for r in (synth.folder / "train").glob("*.tiff")}
+    assert not (view / "test_masks").exists()
+    # Inspection lists the same tiles without writing them.
+    seen = Inputs(synth.folder, tile_size=96)
+    assert {r for r in seen.files if r.startswith("train/") and r.endswith(".png")} == \
+        {r.relative_to(view).as_posix() for r in (view / "train").glob("*.png")}

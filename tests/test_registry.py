@@ -61,7 +61,7 @@ def test_unknown_arch_suggests_close_names():
 
 
 def test_unknown_and_planned_tasks():
-    assert [t.name for t in list_tasks()] == ["classification", "segmentation", "detection"]
+    assert [t.name for t in list_tasks()] == ["classification", "segmentation", "detection", "image2image"]
     with pytest.raises(UnknownTaskError, match="did you mean 'classification'"):
         get_task("clasification")
 

@@ -17,7 +17,7 @@ from nbgen.synth import make_competition
 pytestmark = pytest.mark.smoke
 pytest.importorskip("papermill")
 
-CI_LAYOUTS = ["tgs", "contrails", "json_bands", "uw_madison", "coco_dir", "vinbig_dicom", "kuzushiji", "rsna_breast", "npy_arrays", "filename_zip", "coco_tar", "multilabel", "regression",
+CI_LAYOUTS = ["denoising", "tgs", "contrails", "json_bands", "uw_madison", "hubmap", "coco_dir", "vinbig_dicom", "kuzushiji", "rsna_breast", "npy_arrays", "filename_zip", "coco_tar", "multilabel", "regression",
               "index_col", "folders_binary"]
 SLOW_LAYOUTS = ["class_columns", "topk", "zip_flat", "packed_csv", "coco_json"]
 CASES = [pytest.param(layout) for layout in CI_LAYOUTS] + [
@@ -28,7 +28,7 @@ def notebook_for(layout, tmp_path):
     """Generate from the data alone, with what a known-competitions entry would set."""
     synth = make_competition(tmp_path / "probe", layout)
     task, _, _ = resolve_task("", "", data=str(synth.folder), overrides=synth.params)
-    arch = {"classification": "efficientnet_b0", "segmentation": "unet", "detection": "yolov8"}[task]
+    arch = {"classification": "efficientnet_b0", "segmentation": "unet", "detection": "yolov8", "image2image": "Unet"}[task]
     folder = generate(task, arch, title=f"layout {layout}", kaggle_user="tester", overrides=synth.params,
                       out_dir=tmp_path / "gen")
     return folder / f"{folder.name}.ipynb", synth
@@ -58,6 +58,12 @@ def test_layout_smoke_run(layout, tmp_path):
     elif layout == "uw_madison":  # the sample's rows in its order; the 3D score reported on CV
         assert [r[:2] for r in rows[1:]] == [r[:2] for r in csv.reader((synth.folder / "sample_submission.csv").open())][1:]
         assert 0 <= json.loads((result.work_dir / "cv.json").read_text())["dice_hausdorff"] <= 1
+    elif layout == "denoising":  # one grey value in [0, 1] per pixel, in the sample's order
+        assert [r[0] for r in rows[1:]] == synth.test_ids and all(0 <= float(v) <= 1 for v in values)
+    elif layout == "hubmap":  # stitched from tiles: column-major runs inside the 288 x 352 slide
+        assert all(v == "" or max(int(a) + int(b) for a, b in zip(v.split()[0::2], v.split()[1::2], strict=True)) <= 288 * 352 + 1
+                   for v in values)
+        assert (result.work_dir / "decoded-input" / "tiles.json").is_file()
     elif layout == "contrails":  # '-' for an empty mask, the sample's height and width kept
         assert all(v == "48" for r in rows[1:] for v in r[2:]) and all(r[1] == "-" or len(r[1].split()) % 2 == 0 for r in rows[1:])
     elif layout == "kuzushiji":  # 'U+XXXX cx cy ...' with the training characters, or blank

@@ -4,6 +4,7 @@ In the view every slow image is an 8-bit PNG of the same stem, every conversion 
 written out, and every other file is linked: the readers then see one plain file per image.
 """
 
+import csv
 import json
 import os
 import shutil
@@ -14,12 +15,15 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from lib.inputs import starts_like_list, tiff_size
 from lib.readers import DICOM_SUFFIXES, read_dicom, to_8bit
 from lib.records import (
     ASH_BANDS,
     ASH_BOUNDS,
     LABELLED_FRAME,
     MASK_ARRAY,
+    TABLE_RLE_NAMES,
+    TILES_MANIFEST,
     band_record_fields,
     find_conversions,
     records_table,
@@ -49,7 +53,7 @@ def decode_image(source, target, window=""):
         if image is None:
             raise ValueError(f"cannot read image {source}; remove the file or replace it")
         image = to_8bit(image, window)
-    return _write_through_partial(target, lambda path: cv2.imwrite(str(path), image))
+    return write_through_partial(target, lambda path: cv2.imwrite(str(path), image))
 
 
 def write_band_records(source, table_target):
@@ -65,7 +69,7 @@ def write_band_records(source, table_target):
             raise ValueError(f"{source}: record {record.get(id_key)!r} has no {len(bands)} bands of {side}x{side} "
                              f"values ({err}); fix or remove the record") from None
         np.save(folder / f"{record[id_key]}.npy", array)
-    _write_through_partial(table_target, lambda path: Path(path).write_text(records_table(data, (id_key, bands, side))))
+    write_through_partial(table_target, lambda path: Path(path).write_text(records_table(data, (id_key, bands, side))))
     return table_target
 
 
@@ -88,12 +92,12 @@ def write_band_folder(folder, image_target, mask_target):
     if mask_target:
         mask = np.load(Path(folder) / MASK_ARRAY)
         mask = (mask.reshape(mask.shape[:2]) > 0).astype(np.uint8) * 255
-        _write_through_partial(mask_target, lambda path: cv2.imwrite(str(path), mask))
+        write_through_partial(mask_target, lambda path: cv2.imwrite(str(path), mask))
     image = ash_image(folder)[..., ::-1]  # OpenCV writes BGR
-    return _write_through_partial(image_target, lambda path: cv2.imwrite(str(path), image))
+    return write_through_partial(image_target, lambda path: cv2.imwrite(str(path), image))
 
 
-def _write_through_partial(target, write):
+def write_through_partial(target, write):
     target = Path(target)
     partial = target.with_name(target.stem + ".partial" + target.suffix)
     partial.parent.mkdir(parents=True, exist_ok=True)
@@ -106,6 +110,8 @@ def _write_through_partial(target, write):
 def _run_job(job, bad_files="stop"):
     """Write one job's files; with bad_files='skip' an image that fails is linked as it is and its error returned."""
     kind, target, args = job
+    if kind == "tiled_tiff":  # the writer comes with the job: only segmentation notebooks carry lib/tiles.py
+        return args[0](args[1], target, *args[2:])
     if kind == "band_records":
         return write_band_records(args[0], target)
     if kind == "band_folder":
@@ -132,40 +138,74 @@ def _remove_outputs(job):
     target.unlink(missing_ok=True)
     if kind == "band_records":
         shutil.rmtree(target.with_suffix(""))
+    elif kind == "tiled_tiff":
+        for path in [t[0] for t in args[2]] + list(args[3].values()):
+            path.unlink(missing_ok=True)
     elif kind == "band_folder" and args[1]:
         args[1].unlink()
 
 
-def _read_json_list(path):
-    """A JSON file's content when it is a list (band records are), else None without parsing it (COCO files are big)."""
-    with open(path, "rb") as f:
-        if f.read(64).lstrip()[:1] != b"[":
-            return None
-    return json.loads(Path(path).read_text())
+class PlainFiles:
+    """What records.find_conversions reads, from plain files under `root`."""
+
+    def __init__(self, root):
+        self.root = Path(root)
+
+    def read_json_list(self, rel):
+        """The JSON's content when it is a list (band records are), else None without parsing it (COCO files are big)."""
+        return json.loads((self.root / rel).read_text()) if starts_like_list(self.root / rel) else None
+
+    def read_csv(self, rel):
+        with open(self.root / rel, newline="", encoding="utf-8-sig") as f:
+            rows = list(csv.reader(f))
+        return rows[0], rows[1:]
+
+    def size(self, rel):
+        return (self.root / rel).stat().st_size
+
+    def tiff_size(self, rel):
+        return tiff_size(self.root / rel)
 
 
-def conversion_jobs(data_dir, files, view):
-    """(jobs, replaced files) for the records.py conversions of `files` (relative paths under data_dir)."""
-    conversions = find_conversions(files, lambda rel: _read_json_list(data_dir / rel),
-                                   lambda rel: (data_dir / rel).stat().st_size)
-    jobs = []
+def conversion_jobs(data_dir, files, view, tile_size=None, tile_writer=None):
+    """(jobs, replaced files, tiles manifest) for the records.py conversions of `files` (relative paths under data_dir)."""
+    conversions = find_conversions(files, PlainFiles(data_dir), tile_size)
+    jobs, manifest, rles = [], {}, {}
     for conversion in conversions:
         if conversion.kind == "band_records":
             table = next(o for o, (_, record) in conversion.outputs.items() if record is None)
             jobs.append(("band_records", view / table, (data_dir / conversion.source,)))
-        else:
+        elif conversion.kind == "band_folder":
             image = next(o for o, (_, what) in conversion.outputs.items() if what == "image")
             mask = next((view / o for o, (_, what) in conversion.outputs.items() if what == "mask"), None)
             jobs.append(("band_folder", view / image, (data_dir / conversion.source, mask)))
-    return jobs, {r for c in conversions for r in c.replaced}
+        else:
+            for table in conversion.replaced[1:]:  # the RLE table the tiles' masks come from
+                header, rows = PlainFiles(data_dir).read_csv(table)
+                column = next(i for i, c in enumerate(header) if c.lower() in TABLE_RLE_NAMES)
+                rles.update({r[0]: r[column] for r in rows if r})
+            folder, _, name = conversion.source.rpartition("/")
+            stem = name.rpartition(".")[0]
+            tiles = [(view / o, *v[2:]) for o, v in conversion.outputs.items() if v[1] == "image"]
+            masks = {(v[2], v[3]): view / o for o, v in conversion.outputs.items() if v[1] == "mask"}
+            height, width = max(t[1] + t[3] for t in tiles), max(t[2] + t[4] for t in tiles)
+            manifest[stem] = {"height": height, "width": width, "source": conversion.source,
+                              "tiles": [[*t[1:], t[0].relative_to(view).as_posix()] for t in tiles]}
+            marker = view / folder / f".{stem}.tiled"
+            jobs.append(("tiled_tiff", marker, (tile_writer, data_dir / conversion.source, tiles, masks, rles.get(stem),
+                                                height)))
+    return jobs, {r for c in conversions for r in c.replaced}, manifest
 
 
-def decode_inputs(data_dir, work_dir, window="", workers=0, progress=True, bad_files="stop"):
+def decode_inputs(data_dir, work_dir, window="", workers=0, progress=True, bad_files="stop", tile_size=None,
+                  tile_writer=None):
     """Return data_dir when no image needs decoding, else a view where slow images are 8-bit PNGs of the same stem.
 
     Every other file is linked. A re-run reuses what is decoded (each PNG is written through a
     temporary name), and free disk is checked before anything is written. An image that fails to
     decode stops the run, or with bad_files='skip' is printed and left for the input check to drop.
+    tile_size (segmentation): gigapixel TIFFs become tiles (records.tiling) written by tile_writer
+    (tiles.write_tiles); None: they stay whole.
     """
     from multiprocessing import get_context
 
@@ -174,14 +214,19 @@ def decode_inputs(data_dir, work_dir, window="", workers=0, progress=True, bad_f
     data_dir, view = Path(data_dir), Path(work_dir) / DECODED_VIEW
     # Links followed: data_dir may be the unpacked view, whose plain folders are links to the input.
     files = sorted(Path(root, name) for root, _, names in os.walk(data_dir, followlinks=True) for name in names)
-    jobs, replaced = conversion_jobs(data_dir, [p.relative_to(data_dir).as_posix() for p in files], view)
+    jobs, replaced, manifest = conversion_jobs(data_dir, [p.relative_to(data_dir).as_posix() for p in files], view,
+                                               tile_size, tile_writer)
     files = [p for p in files if p.relative_to(data_dir).as_posix() not in replaced]
     slow = [p for p in files if needs_decoding(p)]
     if not slow and not jobs:
         return data_dir
     jobs += [("image", view / p.relative_to(data_dir).with_suffix(".png"), (p, window)) for p in slow]
-    todo = [job for job in jobs if not job[1].is_file() and not job[1].with_suffix(job[2][0].suffix).is_symlink()]
+    # Done: the target is written (or, for an image skipped with bad_files='skip', linked as it is).
+    todo = [job for job in jobs if not job[1].is_file()
+            and not (job[0] == "image" and job[1].with_suffix(job[2][0].suffix).is_symlink())]
     view.mkdir(parents=True, exist_ok=True)
+    if manifest:
+        write_through_partial(view / TILES_MANIFEST, lambda path: Path(path).write_text(json.dumps(manifest)))
     if todo:
         before = shutil.disk_usage(view).free
         _report(_run_job(todo[0], bad_files), todo[0])

@@ -13,6 +13,7 @@ from lib.layout import (
     MASK_DIRS,
     PROBE_IDS,
     RLE_COLUMNS,
+    TEST_DIRS,
     TRAIN_DIRS,
     TRAIN_TABLES,
     Inputs,
@@ -36,6 +37,8 @@ from lib.layout import (
     training_tables,
 )
 
+TARGET_WORDS = ("cleaned", "clean", "target", "targets")  # folders of image-to-image targets
+
 
 def discover(root, task="", **params):
     """Return the Plan for the competition folder `root`; params are the notebook's data parameters ('' = auto).
@@ -44,12 +47,15 @@ def discover(root, task="", **params):
         AmbiguousInputError: two readings fit (the message names the candidates and the parameter).
         ValueError / FileNotFoundError: nothing fits, or a file cannot be read (the message names it).
     """
-    inputs = Inputs(root)
+    # Gigapixel TIFFs are tiled for segmentation only; the other tasks read them whole.
+    inputs = Inputs(root, params.get("tile_size", 0) if task in ("", "segmentation") else None)
     plan = Plan(root)
-    plan.notes.extend(inputs.notes)
     check_supported(inputs, plan)
     find_sample(inputs, plan, params.get("sample_csv", ""))
     task = task or _infer_task(inputs, plan, params)
+    if task != "segmentation" and any(c.kind == "tiled_tiff" for c in inputs.conversions):
+        inputs = Inputs(root, None)
+    plan.notes[:0] = inputs.notes
     if not plan.get("task"):
         plan.set("task", task, "parameter task")
     if task == "classification":
@@ -58,8 +64,10 @@ def discover(root, task="", **params):
         _discover_segmentation(inputs, plan, params)
     elif task == "detection":
         _discover_detection(inputs, plan, params)
+    elif task == "image2image":
+        _discover_image2image(inputs, plan, params)
     else:
-        raise ValueError(f"unknown task {task!r}; use classification, segmentation or detection")
+        raise ValueError(f"unknown task {task!r}; use classification, segmentation, detection or image2image")
     arrays = [r for r in inputs.images_under(plan.get("train_image_dir") or "")[:PROBE_IDS] if r.endswith(".npy")]
     if arrays and task != "classification":
         raise ValueError(f"{plan['train_image_dir'] or 'the root'}/ holds .npy arrays: the {task} notebook reads image "
@@ -86,6 +94,9 @@ def _infer_task(inputs, plan, params):
             return plan.set("task", "detection", f"{rel}: COCO annotations with bbox")
         if kind == "coco_labels":
             return plan.set("task", "classification", f"{rel}: COCO-style annotations without boxes")
+    pair = _target_folders(inputs, "")
+    if pair:
+        return plan.set("task", "image2image", f"{pair[0][1]}/ holds the images of {pair[0][0]}/ under the same names")
     if any(r.rpartition("/")[2] == "data.yaml" for r in inputs.files):
         return plan.set("task", "detection", "data.yaml (YOLO labels)")
     if any(inputs.is_folder(m) for m in MASK_DIRS):
@@ -95,6 +106,54 @@ def _infer_task(inputs, plan, params):
     if [c.lower() for c in value_cols] == ["predictionstring"]:
         return plan.set("task", "detection", f"{plan['sample_csv']}: PredictionString column")
     return plan.set("task", "classification", "no masks, boxes or RLE found")
+
+
+def _target_folders(inputs, train_dir):
+    """[(input folder, target folder)]: a folder named like '<train>_cleaned' (or clean, target) holding the same file names."""
+    inputs_dirs = [train_dir] if train_dir else inputs.existing(TRAIN_DIRS)
+    pairs = []
+    for folder in inputs_dirs:
+        names = {r.rpartition("/")[2] for r in inputs.images_under(folder)}
+        candidates = [f"{folder}_{w}" for w in TARGET_WORDS] + [f"{Path(folder).parent}/{w}".lstrip("./") for w in TARGET_WORDS]
+        for target in inputs.existing(candidates):
+            if names and {r.rpartition("/")[2] for r in inputs.images_under(target)} == names:
+                pairs.append((folder, target))
+    return pairs
+
+
+def _discover_image2image(inputs, plan, params):
+    names = {}
+    train_dir, source = locate_image_dir(inputs, names, [], params.get("train_image_dir", ""), "train_image_dir", TRAIN_DIRS)
+    if train_dir is None:
+        raise FileNotFoundError(f"no input image folder in {inputs.root} (looked for {', '.join(TRAIN_DIRS)}); "
+                                "set train_image_dir")
+    plan.set("train_image_dir", train_dir, source)
+    given = params.get("target_dir", "")
+    if given:
+        if not inputs.is_folder(given):
+            raise FileNotFoundError(f"target_dir={given!r} is not a folder of {inputs.root}; fix target_dir")
+        plan.set("target_dir", given, "parameter target_dir")
+    else:
+        pairs = _target_folders(inputs, train_dir)
+        if len(pairs) > 1:
+            raise ambiguous("several folders hold targets for the same images", [t for _, t in pairs], "target_dir")
+        if not pairs:
+            raise FileNotFoundError(f"no folder of target images with the file names of {train_dir}/ "
+                                    f"(looked for {train_dir}_cleaned, {train_dir}_clean, ...); set target_dir")
+        plan.set("target_dir", pairs[0][1], f"the one folder holding {train_dir}/'s file names, named like targets")
+    # One sample row per pixel, '<image>_<row>_<col>': the images are the ids without their last two parts.
+    images = list(dict.fromkeys(i.rsplit("_", 2)[0] for i in plan.sample_ids if i.count("_") >= 2))
+    if plan.sample_ids and len(images) * 2 > len(plan.sample_ids):
+        raise ValueError(f"{plan.get('sample_csv')}: ids such as {plan.sample_ids[0]!r} are not '<image>_<row>_<col>' "
+                         "pixel ids; this layout is not supported yet")
+    plan.set("submission_format", "pixels", f"{plan.get('sample_csv')}: one row per pixel, ids '<image>_<row>_<col>'")
+    plan.set("metric", params.get("metric") or "rmse", "parameter metric" if params.get("metric") else "the usual metric "
+             "for pixel values")
+    test_dir, source = locate_image_dir(inputs, names, resolvable_ids(inputs, names, images[: PROBE_IDS * 4]),
+                                        params.get("test_image_dir", ""), "test_image_dir", TEST_DIRS)
+    if test_dir is None:
+        raise FileNotFoundError(f"no test image folder holding the sample's images in {inputs.root}; set test_image_dir")
+    plan.set("test_image_dir", test_dir, source)
 
 
 def _discover_segmentation(inputs, plan, params):

@@ -253,3 +253,36 @@ def image_header(path):
                 bits, height, width, channels = struct.unpack(">BHHB", f.read(6))
                 return "jpeg", width, height, bits, channels
             f.seek(size - 2, 1)
+
+
+def tiff_size(path):
+    """(height, width) from a TIFF's first directory (classic or BigTIFF), else None: a few bytes of a gigapixel file."""
+    with open(path, "rb") as f:
+        head = f.read(16)
+        order = {b"II": "<", b"MM": ">"}.get(head[:2])
+        if order is None or len(head) < 16:
+            return None
+        magic = struct.unpack(order + "H", head[2:4])[0]
+        if magic not in (42, 43):
+            return None
+        big = magic == 43
+        f.seek(struct.unpack(order + ("Q" if big else "I"), head[8:16] if big else head[4:8])[0])
+        count_format, entry = ("Q", 20) if big else ("H", 12)
+        raw = f.read(struct.calcsize(count_format))
+        if len(raw) < struct.calcsize(count_format):
+            return None
+        entries = f.read(struct.unpack(order + count_format, raw)[0] * entry)
+    size = {}
+    for i in range(0, len(entries) - entry + 1, entry):
+        tag, kind = struct.unpack(order + "HH", entries[i : i + 4])
+        value_format = {3: "H", 4: "I", 16: "Q"}.get(kind)
+        if tag in (256, 257) and value_format:
+            value = entries[i + (12 if big else 8) :]
+            size[tag] = struct.unpack(order + value_format, value[: struct.calcsize(value_format)])[0]
+    return (size[257], size[256]) if len(size) == 2 else None
+
+
+def starts_like_list(path):
+    """Whether a JSON file opens with '[': read from its first bytes, so big COCO files are not parsed to learn it."""
+    with open(path, "rb") as f:
+        return f.read(64).lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"["

@@ -6,7 +6,7 @@ import json
 from collections import Counter
 from pathlib import Path
 
-from lib.inputs import image_header, list_inputs, read_member
+from lib.inputs import image_header, list_inputs, read_member, starts_like_list, tiff_size
 from lib.paths import IMAGE_SUFFIXES, template_key
 from lib.records import band_record_fields, find_conversions, records_table
 
@@ -81,12 +81,12 @@ class Inputs:
     files maps a relative path to None (a plain file), (archive, member), or ("converted", Conversion).
     """
 
-    def __init__(self, root):
+    def __init__(self, root, tile_size=None):
         self.root = Path(root)
         self.files, self.notes = list_inputs(self.root)
         self._parsed = {}  # tables and JSON read once: several rules look at the same file
         self._replaced = {}
-        self.conversions = find_conversions(self.files, self.read_json, self.size)
+        self.conversions = find_conversions(self.files, self, tile_size)
         for conversion in self.conversions:
             for rel in conversion.replaced:
                 self._replaced[rel] = self.files.pop(rel)
@@ -96,6 +96,9 @@ class Inputs:
 
     def size(self, rel):
         return (self.root / rel).stat().st_size if self.files[rel] is None else 0
+
+    def tiff_size(self, rel):
+        return tiff_size(self.root / rel) if self.files[rel] is None else None
 
     def read_bytes(self, rel):
         source = self.files[rel] if rel in self.files else self._replaced[rel]
@@ -117,6 +120,13 @@ class Inputs:
                 raise ValueError(f"{rel} is empty; check the file or point the parameter at another one")
             self._parsed["csv", rel] = (rows[0], rows[1:])
         return self._parsed["csv", rel]
+
+    def read_json_list(self, rel):
+        """A JSON file's content when it holds a list; plain files that do not are not parsed."""
+        if self.files[rel] is None and not starts_like_list(self.root / rel):
+            return None
+        data = self.read_json(rel)
+        return data if isinstance(data, list) else None
 
     def read_json(self, rel):
         if ("json", rel) not in self._parsed:
@@ -216,7 +226,9 @@ def training_tables(inputs, train_csv):
 
 
 def json_files(inputs):
-    return sorted(r for r in inputs.files if r.lower().endswith(".json") and r.count("/") <= 2)
+    """JSON files near the top, not counting those a conversion writes (the tiles manifest)."""
+    return sorted(r for r in inputs.files if r.lower().endswith(".json") and r.count("/") <= 2
+                  and (inputs.files[r] is None or inputs.files[r][0] != "converted"))
 
 
 def json_kind(inputs, rel):

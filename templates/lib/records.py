@@ -25,6 +25,10 @@ ASH_BOUNDS = ((-4.0, 2.0), (-4.0, 5.0), (243.0, 303.0))
 # The labelled frame of an 8-frame record: 4 frames before it, 3 after (the data description).
 LABELLED_FRAME = {8: 4}
 MAX_RECORDS_JSON_BYTES = 4e9
+TIFF_SUFFIXES = (".tif", ".tiff")
+AUTO_TILE, AUTO_TILE_ABOVE = 1024, 8192  # HuBMAP's slides are 20,000-50,000 pixels a side
+TABLE_RLE_NAMES = ("encoding", "rle", "encodedpixels", "encoded_pixels", "rle_mask", "segmentation")
+TILES_MANIFEST = "tiles.json"
 
 
 class Conversion:
@@ -65,16 +69,18 @@ def records_table(data, fields):
     return out.getvalue()
 
 
-def find_conversions(files, read_json, size_of):
+def find_conversions(files, source, tile_size=0):
     """The conversions a folder's files call for (relative paths in `files`).
 
-    read_json(rel) parses a JSON file; size_of(rel) is its size in bytes (0 when unknown).
+    source reads them: read_json_list(rel) parses a JSON file that holds a list (None for others, unparsed),
+    read_csv(rel) gives (header, rows), size(rel) bytes and tiff_size(rel) (height, width), or None
+    when unknown (archive members). tile_size: see tiling(); None: no tiling.
     """
     conversions = []
     for rel in sorted(r for r in files if r.lower().endswith(".json") and r.count("/") <= 2):
-        if size_of(rel) > MAX_RECORDS_JSON_BYTES or not _looks_like_records(rel, read_json):
+        if source.size(rel) > MAX_RECORDS_JSON_BYTES or not _looks_like_records(rel, source.read_json_list):
             continue
-        data = read_json(rel)
+        data = source.read_json_list(rel)
         fields = band_record_fields(data)
         base = rel[: -len(".json")]
         id_key, bands, side = fields
@@ -83,6 +89,8 @@ def find_conversions(files, read_json, size_of):
         note = f"{rel}: {len(data)} records of {len(bands)} bands ({', '.join(bands)}) of {side}x{side}"
         conversions.append(Conversion("band_records", rel, [rel], outputs, note))
     conversions += _band_folders(files)
+    if tile_size is not None:  # segmentation only: the other tasks read big TIFFs whole
+        conversions += _tiled_tiffs(files, source, tile_size)
     taken = set(files) - {r for c in conversions for r in c.replaced}
     clashes = sorted({o for c in conversions for o in c.outputs} & taken)
     if clashes:
@@ -131,4 +139,67 @@ def _band_folders(files):
         conversions[-len(records)].note = (
             f"{split}/: {len(records)} band folders -> false-colour PNGs (bands {list(ASH_BANDS)}, labelled frame)"
             + (f", {labelled} with human_pixel_masks -> {masks_dir}/" if labelled else ""))
+    return conversions
+
+
+def tiling(tile_size=0):
+    """(tile, overlap, above): TIFFs with a side over `above` pixels become tiles of `tile`, `overlap` shared.
+
+    tile_size 0: tiles of 1024 for TIFFs over 8192 a side; N: tiles of N for TIFFs over 2N a side.
+    """
+    tile = int(tile_size) or AUTO_TILE
+    return tile, tile // 8, 2 * tile if tile_size else AUTO_TILE_ABOVE
+
+
+def tile_starts(length, tile, overlap):
+    """Starts of tiles of `tile` pixels covering [0, length), `overlap` pixels shared, the last one flush with the end."""
+    if length <= tile:
+        return [0]
+    starts = list(range(0, length - tile + 1, tile - overlap))
+    return starts if starts[-1] + tile >= length else [*starts, length - tile]
+
+
+def tile_grid(height, width, tile, overlap):
+    """[(y, x, h, w)] of every tile, column of tiles by column of tiles (the order strips are stitched in)."""
+    return [(y, x, min(tile, height - y), min(tile, width - x))
+            for x in tile_starts(width, tile, overlap) for y in tile_starts(height, tile, overlap)]
+
+
+def _tiled_tiffs(files, source, tile_size):
+    """Gigapixel TIFFs (HuBMAP): one PNG per tile and, from the RLE table that names them, one mask PNG per tile.
+
+    The table is replaced by the mask tiles; a tiles.json manifest records where each tile sits.
+    """
+    tile, overlap, above = tiling(tile_size)
+    big = {}
+    for rel in sorted(r for r in files if r.lower().endswith(TIFF_SUFFIXES)):
+        size = source.tiff_size(rel)
+        if size and max(size) > above:
+            big[rel] = size
+    if not big:
+        return []
+    stems = {r.rpartition("/")[2].rpartition(".")[0] for r in big}
+    table, masked = None, set()
+    for rel in sorted(r for r in files if r.lower().endswith(".csv") and "/" not in r and "sample" not in r.lower()):
+        header, rows = source.read_csv(rel)
+        rle = [i for i, c in enumerate(header) if c.lower() in TABLE_RLE_NAMES]
+        named = {r[0] for r in rows if r and r[0] in stems}
+        if rle and named:
+            table, masked = rel, named
+            break
+    conversions = []
+    for rel, (height, width) in big.items():
+        folder, _, name = rel.rpartition("/")
+        stem = name.rpartition(".")[0]
+        prefix, masks = (f"{folder}/", f"{folder}_masks/") if folder else ("", "masks/")
+        outputs = {}
+        for y, x, h, w in tile_grid(height, width, tile, overlap):
+            outputs[f"{prefix}{stem}_{y}_{x}.png"] = (rel, "image", y, x, h, w)
+            if stem in masked:
+                outputs[f"{masks}{stem}_{y}_{x}.png"] = (rel, "mask", y, x, h, w)
+        conversions.append(Conversion("tiled_tiff", rel, [rel], outputs, ""))
+    conversions[0].replaced += [table] if table else []
+    conversions[0].outputs[TILES_MANIFEST] = (None, "manifest")
+    conversions[0].note = (f"{len(big)} TIFFs over {above} px a side -> tiles of {tile} px, {overlap} shared (tile_size)"
+                           + (f"; {table}'s column-major RLE -> mask tiles" if table else ""))
     return conversions
