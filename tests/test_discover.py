@@ -171,6 +171,31 @@ def test_unsupported_inputs_are_named(tmp_path):
     assert "1 video files" in str(err.value) and "not supported yet" in str(err.value)
 
 
+@pytest.mark.parametrize("files, message", [
+    (["train_images/a.jpeg", "train_lidar/a.bin", "train.csv"], r"holds lidar data \(1 files, e\.g\. train_lidar/a\.bin\)"),
+    ([f"train/{p}/{i}.dcm" for p in ("ID1", "ID2") for i in range(20)] + ["train.csv"],
+     r"DICOM slice series, 2 folders of about 20 slices \(e\.g\. train/ID1/\): 3D volumes are not supported"),
+    (["seg/a.nii.gz", "train.csv"], r"1 3D volumes files and no image files"),
+])
+def test_layouts_the_notebooks_cannot_read_are_named(tmp_path, files, message):
+    """Lidar (Lyft), DICOM slice series (RSNA cervical, OSIC), NIfTI volumes; a flat folder of DICOM images is not a series."""
+    for rel in files:
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("id,label\na,1\n" if rel.endswith(".csv") else "")
+    with pytest.raises(ValueError, match=message):
+        discover(tmp_path)
+
+
+def test_a_flat_folder_of_dicom_images_is_not_a_series(tmp_path):
+    from lib.layout import Inputs, Plan, check_supported
+
+    for split, n in (("train", 40), ("test", 20)):
+        for i in range(n):
+            (tmp_path / split).mkdir(exist_ok=True)
+            (tmp_path / split / f"{i}.dicom").write_bytes(b"")
+    check_supported(Inputs(tmp_path), Plan(tmp_path))
+
+
 def test_bad_input_names_the_file(tmp_path):
     synth = make_competition(tmp_path / "c", "zip_flat")
     (synth.folder / "test.zip").write_bytes(b"not a zip")
