@@ -74,18 +74,24 @@ def test_layout_smoke_run(layout, tmp_path):
     assert result.network_attempts == 0
 
 
-def test_an_unreadable_training_file_stops_or_is_skipped(tmp_path):
-    """A SETI array of the wrong shape: the run stops naming it, or trains without it with bad_files='skip'."""
+@pytest.mark.parametrize("layout", ["npy_arrays", "wheat"])
+def test_an_unreadable_training_file_stops_or_is_skipped(layout, tmp_path):
+    """A SETI array of the wrong shape, a damaged page image (with its boxes): the run stops naming it, or
+    trains without it with bad_files='skip'."""
     import numpy as np
 
     from nbgen.errors import SmokeError
 
-    notebook, synth = notebook_for("npy_arrays", tmp_path)
-    bad = sorted((synth.folder / "train").rglob("*.npy"))[3]
-    np.save(bad, np.zeros((6, 10, 10), np.float16))
+    notebook, synth = notebook_for(layout, tmp_path)
+    if layout == "npy_arrays":
+        bad = sorted((synth.folder / "train").rglob("*.npy"))[3]
+        np.save(bad, np.zeros((6, 10, 10), np.float16))
+    else:
+        bad = sorted((synth.folder / "train").iterdir())[3]
+        bad.write_bytes(b"\xff\xd8 truncated")
     with pytest.raises(SmokeError, match=rf"1 unreadable training file.*{bad.name}.*bad_files='skip'"):
-        run_smoke(notebook, layout="npy_arrays", out_dir=tmp_path / "stop", parameters={"data_dir": str(synth.folder)})
-    result = run_smoke(notebook, layout="npy_arrays", out_dir=tmp_path / "skip",
+        run_smoke(notebook, layout=layout, out_dir=tmp_path / "stop", parameters={"data_dir": str(synth.folder)})
+    result = run_smoke(notebook, layout=layout, out_dir=tmp_path / "skip",
                        parameters={"data_dir": str(synth.folder), "bad_files": "skip"})
     assert f"skipped {bad}" in result.executed.read_text()
     assert result.submission_rows == len(synth.test_ids)
