@@ -31,6 +31,7 @@ EXAMPLES = [
     {"task": "detection", "arch": "fasterrcnn", "competition": "vinbigdata-chest-xray-abnormalities-detection"},
     {"task": "segmentation", "arch": "unet", "competition": "tgs-salt-identification-challenge"},
     {"task": "classification", "arch": "efficientnet_b0", "competition": "dogs-vs-cats-redux-kernels-edition"},
+    {"task": "image2image", "arch": "Unet", "competition": "denoising-dirty-documents"},
 ]
 EXAMPLE_USER = "nbgen"
 
