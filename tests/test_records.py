@@ -3,6 +3,7 @@
 import csv
 import json
 import os
+import shutil
 
 import cv2
 import numpy as np
@@ -117,3 +118,14 @@ def test_gigapixel_tiffs_become_tiles_and_mask_tiles(tmp_path):
     seen = Inputs(synth.folder, tile_size=96)
     assert {r for r in seen.files if r.startswith("train/") and r.endswith(".png")} == \
         {r.relative_to(view).as_posix() for r in (view / "train").glob("*.png")}
+
+
+def test_two_tables_with_masks_of_the_tiled_slides_stop(tmp_path):
+    pytest.importorskip("tifffile")
+    synth = make_competition(tmp_path / "data", "hubmap")
+    shutil.copy(synth.folder / "train.csv", synth.folder / "train_v2.csv")
+    with pytest.raises(ValueError, match=r"several tables hold RLE masks of the tiled images: train.csv, train_v2.csv\. "
+                                         r"Discovery will not guess; set train_csv"):
+        Inputs(synth.folder, tile_size=96)
+    chosen = Inputs(synth.folder, tile_size=96, train_csv="train_v2.csv")
+    assert "train_v2.csv" not in chosen.files and "train.csv" in chosen.files

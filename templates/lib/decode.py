@@ -22,7 +22,6 @@ from lib.records import (
     ASH_BOUNDS,
     LABELLED_FRAME,
     MASK_ARRAY,
-    TABLE_RLE_NAMES,
     TILES_MANIFEST,
     band_record_fields,
     find_conversions,
@@ -152,8 +151,13 @@ class PlainFiles:
         self.root = Path(root)
 
     def read_json_list(self, rel):
-        """The JSON's content when it is a list (band records are), else None without parsing it (COCO files are big)."""
-        return json.loads((self.root / rel).read_text()) if starts_like_list(self.root / rel) else None
+        """The JSON's content when it is a list (band records are), else None: unparsed (COCO files are big) or invalid."""
+        if not starts_like_list(self.root / rel):
+            return None
+        try:
+            return json.loads((self.root / rel).read_text())
+        except ValueError:
+            return None
 
     def read_csv(self, rel):
         with open(self.root / rel, newline="", encoding="utf-8-sig") as f:
@@ -167,10 +171,10 @@ class PlainFiles:
         return tiff_size(self.root / rel)
 
 
-def conversion_jobs(data_dir, files, view, tile_size=None, tile_writer=None):
+def conversion_jobs(data_dir, files, view, tile_size=None, tile_writer=None, train_csv=""):
     """(jobs, replaced files, tiles manifest) for the records.py conversions of `files` (relative paths under data_dir)."""
-    conversions = find_conversions(files, PlainFiles(data_dir), tile_size)
-    jobs, manifest, rles = [], {}, {}
+    conversions = find_conversions(files, PlainFiles(data_dir), tile_size, train_csv)
+    jobs, manifest = [], {}  # the tiles manifest is written from the tiled conversions, not a job
     for conversion in conversions:
         if conversion.kind == "band_records":
             table = next(o for o, (_, record) in conversion.outputs.items() if record is None)
@@ -179,11 +183,7 @@ def conversion_jobs(data_dir, files, view, tile_size=None, tile_writer=None):
             image = next(o for o, (_, what) in conversion.outputs.items() if what == "image")
             mask = next((view / o for o, (_, what) in conversion.outputs.items() if what == "mask"), None)
             jobs.append(("band_folder", view / image, (data_dir / conversion.source, mask)))
-        else:
-            for table in conversion.replaced[1:]:  # the RLE table the tiles' masks come from
-                header, rows = PlainFiles(data_dir).read_csv(table)
-                column = next(i for i, c in enumerate(header) if c.lower() in TABLE_RLE_NAMES)
-                rles.update({r[0]: r[column] for r in rows if r})
+        elif conversion.kind == "tiled_tiff":
             folder, _, name = conversion.source.rpartition("/")
             stem = name.rpartition(".")[0]
             tiles = [(view / o, *v[2:]) for o, v in conversion.outputs.items() if v[1] == "image"]
@@ -191,21 +191,20 @@ def conversion_jobs(data_dir, files, view, tile_size=None, tile_writer=None):
             height, width = max(t[1] + t[3] for t in tiles), max(t[2] + t[4] for t in tiles)
             manifest[stem] = {"height": height, "width": width, "source": conversion.source,
                               "tiles": [[*t[1:], t[0].relative_to(view).as_posix()] for t in tiles]}
-            marker = view / folder / f".{stem}.tiled"
-            jobs.append(("tiled_tiff", marker, (tile_writer, data_dir / conversion.source, tiles, masks, rles.get(stem),
-                                                height)))
+            jobs.append(("tiled_tiff", view / folder / f".{stem}.tiled",
+                         (tile_writer, data_dir / conversion.source, tiles, masks, conversion.rle, height)))
     return jobs, {r for c in conversions for r in c.replaced}, manifest
 
 
 def decode_inputs(data_dir, work_dir, window="", workers=0, progress=True, bad_files="stop", tile_size=None,
-                  tile_writer=None):
+                  tile_writer=None, train_csv=""):
     """Return data_dir when no image needs decoding, else a view where slow images are 8-bit PNGs of the same stem.
 
     Every other file is linked. A re-run reuses what is decoded (each PNG is written through a
     temporary name), and free disk is checked before anything is written. An image that fails to
     decode stops the run, or with bad_files='skip' is printed and left for the input check to drop.
     tile_size (segmentation): gigapixel TIFFs become tiles (records.tiling) written by tile_writer
-    (tiles.write_tiles); None: they stay whole.
+    (tiles.write_tiles), their masks from train_csv's RLE; None: they stay whole.
     """
     from multiprocessing import get_context
 
@@ -215,7 +214,7 @@ def decode_inputs(data_dir, work_dir, window="", workers=0, progress=True, bad_f
     # Links followed: data_dir may be the unpacked view, whose plain folders are links to the input.
     files = sorted(Path(root, name) for root, _, names in os.walk(data_dir, followlinks=True) for name in names)
     jobs, replaced, manifest = conversion_jobs(data_dir, [p.relative_to(data_dir).as_posix() for p in files], view,
-                                               tile_size, tile_writer)
+                                               tile_size, tile_writer, train_csv)
     files = [p for p in files if p.relative_to(data_dir).as_posix() not in replaced]
     slow = [p for p in files if needs_decoding(p)]
     if not slow and not jobs:

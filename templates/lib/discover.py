@@ -48,7 +48,7 @@ def discover(root, task="", **params):
         ValueError / FileNotFoundError: nothing fits, or a file cannot be read (the message names it).
     """
     # Gigapixel TIFFs are tiled for segmentation only; the other tasks read them whole.
-    inputs = Inputs(root, params.get("tile_size", 0) if task in ("", "segmentation") else None)
+    inputs = Inputs(root, params.get("tile_size", 0) if task in ("", "segmentation") else None, params.get("train_csv", ""))
     plan = Plan(root)
     check_supported(inputs, plan)
     find_sample(inputs, plan, params.get("sample_csv", ""))
@@ -141,6 +141,9 @@ def _discover_image2image(inputs, plan, params):
             raise FileNotFoundError(f"no folder of target images with the file names of {train_dir}/ "
                                     f"(looked for {train_dir}_cleaned, {train_dir}_clean, ...); set target_dir")
         plan.set("target_dir", pairs[0][1], f"the one folder holding {train_dir}/'s file names, named like targets")
+    if not plan.get("sample_csv"):
+        raise FileNotFoundError(f"no sample submission in {inputs.root}: the per-pixel rows and the test images come "
+                                "from it; attach the competition's files with its sample submission")
     # One sample row per pixel, '<image>_<row>_<col>': the images are the ids without their last two parts.
     images = list(dict.fromkeys(i.rsplit("_", 2)[0] for i in plan.sample_ids if i.count("_") >= 2))
     if plan.sample_ids and len(images) * 2 > len(plan.sample_ids):

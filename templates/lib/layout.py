@@ -83,12 +83,12 @@ class Inputs:
     files maps a relative path to None (a plain file), (archive, member), or ("converted", Conversion).
     """
 
-    def __init__(self, root, tile_size=None):
+    def __init__(self, root, tile_size=None, train_csv=""):
         self.root = Path(root)
         self.files, self.notes = list_inputs(self.root)
         self._parsed = {}  # tables and JSON read once: several rules look at the same file
         self._replaced = {}
-        self.conversions = find_conversions(self.files, self, tile_size)
+        self.conversions = find_conversions(self.files, self, tile_size, train_csv)
         for conversion in self.conversions:
             for rel in conversion.replaced:
                 self._replaced[rel] = self.files.pop(rel)
@@ -127,7 +127,10 @@ class Inputs:
         """A JSON file's content when it holds a list; plain files that do not are not parsed."""
         if self.files[rel] is None and not starts_like_list(self.root / rel):
             return None
-        data = self.read_json(rel)
+        try:
+            data = self.read_json(rel)
+        except ValueError:
+            return None  # invalid JSON: the rule that reads it as a table or COCO file names it
         return data if isinstance(data, list) else None
 
     def read_json(self, rel):
@@ -417,9 +420,9 @@ def describe_images(inputs, plan):
         return
     suffixes = Counter("." + r.rpartition(".")[2].lower() for r in images)
     headers = [image_header(inputs.root / r) for r in images[:PROBE_IMAGES] if inputs.files[r] is None]
-    converted = sum(1 for r in images if inputs.files[r] is not None and inputs.files[r][0] == "converted")
+    converted = [inputs.files[r][1] for r in images if inputs.files[r] is not None and inputs.files[r][0] == "converted"]
     if converted:
-        plan.set("convert", f"{converted} images written once from {inputs.files[images[0]][1].kind.replace('_', ' ')}",
+        plan.set("convert", f"{len(converted)} images written once from {converted[0].kind.replace('_', ' ')}",
                  "lib/records (what each source holds: the notes below)")
     headers = [h for h in headers if h]
     text = ", ".join(f"{n} {s}" for s, n in suffixes.most_common())

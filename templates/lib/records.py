@@ -16,6 +16,7 @@ import io
 import math
 import re
 from collections import defaultdict
+from dataclasses import dataclass
 
 BAND_FILE = re.compile(r"band_(\d+)\.npy$")
 MASK_ARRAY = "human_pixel_masks.npy"  # the consensus mask; human_individual_masks.npy is left out
@@ -31,11 +32,20 @@ TABLE_RLE_NAMES = ("encoding", "rle", "encodedpixels", "encoded_pixels", "rle_ma
 TILES_MANIFEST = "tiles.json"
 
 
+@dataclass
 class Conversion:
-    """One source that becomes several files: `outputs` maps each new relative path to what it holds."""
+    """One source that becomes several files: `outputs` maps each new relative path to what it holds.
 
-    def __init__(self, kind, source, replaced, outputs, note):
-        self.kind, self.source, self.replaced, self.outputs, self.note = kind, source, replaced, outputs, note
+    replaced: the input files the outputs stand in for (not linked into the view); rle: a tiled
+    image's mask from its table, or None.
+    """
+
+    kind: str
+    source: str
+    replaced: list
+    outputs: dict
+    note: str = ""
+    rle: str | None = None
 
 
 def band_record_fields(data):
@@ -69,19 +79,21 @@ def records_table(data, fields):
     return out.getvalue()
 
 
-def find_conversions(files, source, tile_size=0):
+def find_conversions(files, source, tile_size=None, train_csv=""):
     """The conversions a folder's files call for (relative paths in `files`).
 
-    source reads them: read_json_list(rel) parses a JSON file that holds a list (None for others, unparsed),
+    source reads them: read_json_list(rel) parses a JSON file that holds a list (None for others, unparsed,
+    and for invalid JSON: the rule that reads it as a table or COCO file names that),
     read_csv(rel) gives (header, rows), size(rel) bytes and tiff_size(rel) (height, width), or None
-    when unknown (archive members). tile_size: see tiling(); None: no tiling.
+    when unknown (archive members). tile_size: see tiling(); None: no tiling. train_csv: the table
+    tiled images' masks come from, when set.
     """
     conversions = []
     for rel in sorted(r for r in files if r.lower().endswith(".json") and r.count("/") <= 2):
-        if source.size(rel) > MAX_RECORDS_JSON_BYTES or not _looks_like_records(rel, source.read_json_list):
-            continue
-        data = source.read_json_list(rel)
+        data = source.read_json_list(rel) if source.size(rel) <= MAX_RECORDS_JSON_BYTES else None
         fields = band_record_fields(data)
+        if fields is None:
+            continue
         base = rel[: -len(".json")]
         id_key, bands, side = fields
         outputs = {f"{base}/{record[id_key]}.npy": (rel, record[id_key]) for record in data}
@@ -90,22 +102,14 @@ def find_conversions(files, source, tile_size=0):
         conversions.append(Conversion("band_records", rel, [rel], outputs, note))
     conversions += _band_folders(files)
     if tile_size is not None:  # segmentation only: the other tasks read big TIFFs whole
-        conversions += _tiled_tiffs(files, source, tile_size)
+        conversions += _tiled_tiffs(files, source, tile_size, train_csv)
     taken = set(files) - {r for c in conversions for r in c.replaced}
-    clashes = sorted({o for c in conversions for o in c.outputs} & taken)
-    if clashes:
-        raise ValueError(f"converting {conversions[0].source} would write {clashes[0]}, which exists already; "
-                         "remove one of the two from the input")
+    for conversion in conversions:
+        clashes = sorted(set(conversion.outputs) & taken)
+        if clashes:
+            raise ValueError(f"converting {conversion.source} would write {clashes[0]}, which exists already; "
+                             "remove one of the two from the input")
     return conversions
-
-
-def _looks_like_records(rel, read_json):
-    try:
-        return band_record_fields(read_json(rel)) is not None
-    except ValueError as err:
-        if "not supported" in str(err):
-            raise
-        return False  # not valid JSON: the rule that reads it as a table or COCO file says so
 
 
 def _band_folders(files):
@@ -130,15 +134,15 @@ def _band_folders(files):
     for split, records in by_split.items():
         prefix = "" if split == "." else f"{split}/"
         masks_dir = f"{split}_masks" if split != "." else "masks"
+        labelled = sum(any(m.endswith("/" + MASK_ARRAY) for m in members) for _, members in records.values())
+        note = (f"{split}/: {len(records)} band folders -> false-colour PNGs (bands {list(ASH_BANDS)}, the labelled "
+                "frame: the 5th of 8)" + (f", {labelled} with {MASK_ARRAY} -> {masks_dir}/" if labelled else ""))
         for folder, (record, members) in records.items():
             outputs = {f"{prefix}{record}.png": (folder, "image")}
             if any(m.endswith("/" + MASK_ARRAY) for m in members):
                 outputs[f"{masks_dir}/{record}.png"] = (folder, "mask")
-            conversions.append(Conversion("band_folder", folder, members, outputs, ""))
-        labelled = sum(len(c.outputs) > 1 for c in conversions[-len(records):])
-        conversions[-len(records)].note = (
-            f"{split}/: {len(records)} band folders -> false-colour PNGs (bands {list(ASH_BANDS)}, labelled frame)"
-            + (f", {labelled} with human_pixel_masks -> {masks_dir}/" if labelled else ""))
+            conversions.append(Conversion("band_folder", folder, members, outputs, note))
+            note = ""  # one note per split
     return conversions
 
 
@@ -165,10 +169,11 @@ def tile_grid(height, width, tile, overlap):
             for x in tile_starts(width, tile, overlap) for y in tile_starts(height, tile, overlap)]
 
 
-def _tiled_tiffs(files, source, tile_size):
+def _tiled_tiffs(files, source, tile_size, train_csv=""):
     """Gigapixel TIFFs (HuBMAP): one PNG per tile and, from the RLE table that names them, one mask PNG per tile.
 
-    The table is replaced by the mask tiles; a tiles.json manifest records where each tile sits.
+    The table (train_csv, else the one top-level table with an RLE column naming these images) is
+    replaced by the mask tiles and a tiles.json manifest of where each tile sits.
     """
     tile, overlap, above = tiling(tile_size)
     big = {}
@@ -179,14 +184,20 @@ def _tiled_tiffs(files, source, tile_size):
     if not big:
         return []
     stems = {r.rpartition("/")[2].rpartition(".")[0] for r in big}
-    table, masked = None, set()
-    for rel in sorted(r for r in files if r.lower().endswith(".csv") and "/" not in r and "sample" not in r.lower()):
+    if train_csv and train_csv != "none" and train_csv not in files:
+        raise FileNotFoundError(f"train_csv={train_csv!r} is not in the input; fix train_csv")
+    candidates = [] if train_csv == "none" else [train_csv] if train_csv else sorted(
+        r for r in files if r.lower().endswith(".csv") and "/" not in r and "sample" not in r.lower())
+    tables = {}
+    for rel in candidates:
         header, rows = source.read_csv(rel)
-        rle = [i for i, c in enumerate(header) if c.lower() in TABLE_RLE_NAMES]
-        named = {r[0] for r in rows if r and r[0] in stems}
-        if rle and named:
-            table, masked = rel, named
-            break
+        column = next((i for i, c in enumerate(header) if c.lower() in TABLE_RLE_NAMES), None)
+        if column is not None and any(r and r[0] in stems for r in rows):
+            tables[rel] = {r[0]: r[column] for r in rows if r and r[0] in stems}
+    if len(tables) > 1:
+        raise ValueError(f"several tables hold RLE masks of the tiled images: {', '.join(tables)}. Discovery will not "
+                         "guess; set train_csv to the right one")
+    table, rles = next(iter(tables.items()), (None, {}))
     conversions = []
     for rel, (height, width) in big.items():
         folder, _, name = rel.rpartition("/")
@@ -195,11 +206,11 @@ def _tiled_tiffs(files, source, tile_size):
         outputs = {}
         for y, x, h, w in tile_grid(height, width, tile, overlap):
             outputs[f"{prefix}{stem}_{y}_{x}.png"] = (rel, "image", y, x, h, w)
-            if stem in masked:
+            if stem in rles:
                 outputs[f"{masks}{stem}_{y}_{x}.png"] = (rel, "mask", y, x, h, w)
-        conversions.append(Conversion("tiled_tiff", rel, [rel], outputs, ""))
-    conversions[0].replaced += [table] if table else []
-    conversions[0].outputs[TILES_MANIFEST] = (None, "manifest")
-    conversions[0].note = (f"{len(big)} TIFFs over {above} px a side -> tiles of {tile} px, {overlap} shared (tile_size)"
-                           + (f"; {table}'s column-major RLE -> mask tiles" if table else ""))
-    return conversions
+        conversions.append(Conversion("tiled_tiff", rel, [rel], outputs, rle=rles.get(stem)))
+    note = (f"{len(big)} TIFFs over {above} px a side -> tiles of {tile} px, {overlap} shared (tile_size)"
+            + (f"; {table}'s column-major RLE -> mask tiles" if table else ""))
+    manifest = Conversion("tiles_manifest", table or "", [table] if table else [], {TILES_MANIFEST: (None, "manifest")},
+                          note)
+    return [*conversions, manifest]
