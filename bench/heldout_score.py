@@ -23,7 +23,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "templates"))
 
+from lib.prediction_string import parse_prediction_string  # noqa: E402
 from lib.rle import rle_decode  # noqa: E402
+from lib.study import study_image_map  # noqa: E402
 from nbgen.generator import generate, resolve_task  # noqa: E402
 from nbgen.smoke import run_smoke  # noqa: E402
 from nbgen.synth import make_competition  # noqa: E402
@@ -33,7 +35,10 @@ RUN = {"classification": {"model_name": "test_efficientnet", "img_size": 64, "ba
        "segmentation": {"encoder_name": "tu-test_efficientnet", "img_height": 64, "img_width": 64, "batch_size": 8,
                         "lr": 3e-3},
        "image2image": {"encoder_name": "tu-test_efficientnet", "img_height": 64, "img_width": 64, "batch_size": 8,
-                       "lr": 3e-3}}
+                       "lr": 3e-3},
+       "detection": {"model_name": "yolov8n.yaml", "img_size": 128, "batch_size": 8, "lr": 2e-3, "mosaic": 0.0,
+                     "study_model": "test_efficientnet", "study_pretrained_path": "none", "study_img_size": 64,
+                     "study_batch_size": 16, "study_lr": 3e-3}}
 COMMON = {"smoke": False, "pretrained_path": "none", "n_folds": 2, "train_folds": "0", "tta_views": "orig",
           "num_workers": 0, "warmup_epochs": 0.5}
 
@@ -46,6 +51,23 @@ def tgs_score(truth: np.ndarray, predicted: np.ndarray) -> float:
     return float(np.mean([iou > t for t in np.arange(0.5, 1.0, 0.05)]))
 
 
+def siim_score(synth, strings: dict) -> float:
+    """SIIM-COVID's metric on the held-out truth: study rows name the four classes, image rows opacity boxes and none."""
+    names = ["negative", "typical", "indeterminate", "atypical"]
+    study_truth, study_probs, image_truth, image_predictions, nothing = {}, {}, {}, {}, {}
+    for test_id, truth in synth.truth.items():
+        boxes, scores, labels = parse_prediction_string("named", strings[test_id])
+        if test_id.endswith("_study"):
+            study_truth[test_id] = names.index(truth)
+            study_probs[test_id] = np.array([max(scores[labels == n], default=0.0) for n in names])
+        else:
+            image_truth[test_id] = (np.array(truth, dtype=float).reshape(-1, 4), np.zeros(len(truth), dtype=int))
+            kept = labels == "opacity"
+            image_predictions[test_id] = (boxes[kept], scores[kept], np.zeros(int(kept.sum()), dtype=int))
+            nothing[test_id] = max(scores[labels == "none"], default=0.0)
+    return study_image_map(study_truth, study_probs, image_truth, image_predictions, 1, nothing)[0]
+
+
 def score(layout: str, synth, submission: pd.DataFrame) -> tuple[str, float, float]:
     """(metric, the submission's held-out score, a constant submission's score)."""
     from sklearn.metrics import accuracy_score, f1_score, roc_auc_score
@@ -54,6 +76,10 @@ def score(layout: str, synth, submission: pd.DataFrame) -> tuple[str, float, flo
     ids = submission.iloc[:, 1 if synth.sample_columns[0] == "" else 0].astype(str)
     values = submission.iloc[:, -1]
     truth = [synth.truth[i] for i in ids] if layout != "denoising" else []
+    if layout == "siim_covid":
+        return ("study + image mAP@0.5", siim_score(synth, dict(zip(ids, values.astype(str), strict=True))),
+                siim_score(synth, dict(zip(synth.test_ids, pd.read_csv(synth.folder / "sample_submission.csv")
+                                           ["PredictionString"], strict=True))))
     if layout == "tgs":
         masks = [rle_decode("" if v != v else str(v), truth[0].shape, "column").astype(bool) for v in values]
         ours = np.mean([tgs_score(t.astype(bool), m) for t, m in zip(truth, masks, strict=True)])
@@ -108,11 +134,13 @@ def score(layout: str, synth, submission: pd.DataFrame) -> tuple[str, float, flo
 
 def run(layout: str, epochs: int, work: Path) -> dict:
     probe = make_competition(work / "probe", layout)
-    task, _, _ = resolve_task("", "", data=str(probe.folder), overrides=probe.params)
-    folder = generate(task, ARCH[task], title=f"heldout {layout}", kaggle_user="bench", overrides=probe.params,
+    task, _, _, found = resolve_task("", "", data=str(probe.folder), overrides=probe.params)
+    folder = generate(task, ARCH[task], title=f"heldout {layout}", kaggle_user="bench", overrides={**found, **probe.params},
                       out_dir=work / "gen")
     started = time.time()
     parameters = {**COMMON, **RUN[task], "epochs": epochs}
+    if "study_csv" in found:
+        parameters["study_epochs"] = epochs
     result = run_smoke(folder / f"{folder.name}.ipynb", layout=layout, out_dir=work / "runs", parameters=parameters,
                        n_train=96, n_test=32)
     seconds = time.time() - started
@@ -120,8 +148,9 @@ def run(layout: str, epochs: int, work: Path) -> dict:
     submission = pd.read_csv(result.work_dir / "submission.csv", keep_default_na=False, dtype=str)
     metric, ours, constant = score(layout, synth, submission)
     cv = json.loads((result.work_dir / "cv.json").read_text())
+    own = ("study_image_map", cv["study_image_map"]) if "study_image_map" in cv else (cv["metric"], cv["cv"])
     return {"layout": layout, "metric": metric, "held_out": ours, "constant": constant,
-            "cv": f"{cv['metric']} {cv['cv']:.3f}", "seconds": seconds}
+            "cv": f"{own[0]} {own[1]:.3f}", "seconds": seconds}
 
 
 def main() -> None:

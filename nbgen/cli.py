@@ -49,7 +49,8 @@ def new(
         _fail(NbgenError(f"--kernels {kernels!r}: use single or pair"))
     try:
         overrides = parse_overrides(set_)
-        task, arch, notes = resolve_task(task, arch, competition, data, overrides)
+        task, arch, notes, found = resolve_task(task, arch, competition, data, overrides)
+        overrides = {**found, **overrides}
         for note in notes:
             typer.echo(f"note: {note}")
         if data and not title and not competition:

@@ -29,6 +29,7 @@ EXAMPLES = [
      "overrides": {"conf_threshold": "0.4", "flipud": "0.5", "tta_views": "orig,hflip,vflip",
                    "group_col": "source"}},
     {"task": "detection", "arch": "fasterrcnn", "competition": "vinbigdata-chest-xray-abnormalities-detection"},
+    {"task": "detection", "arch": "yolov8", "competition": "siim-covid19-detection"},
     {"task": "segmentation", "arch": "unet", "competition": "tgs-salt-identification-challenge"},
     {"task": "classification", "arch": "efficientnet_b0", "competition": "dogs-vs-cats-redux-kernels-edition"},
     {"task": "image2image", "arch": "Unet", "competition": "denoising-dirty-documents"},

@@ -54,14 +54,20 @@ def generate_pair(task: str, arch: str, **options: Any) -> tuple[Path, Path]:
     return train, infer
 
 
+# Findings that decide which sections a notebook has; `nbgen new --data` sets them as parameters.
+SECTION_PARAMS = ("study_csv",)
+
+
 def resolve_task(task: str, arch: str, competition: str = "", data: str = "",
-                 overrides: Mapping[str, str] | None = None) -> tuple[str, str, list[str]]:
-    """Return (task, arch, notes) from --task, the known-competitions table or a data folder.
+                 overrides: Mapping[str, str] | None = None) -> tuple[str, str, list[str], dict[str, str]]:
+    """Return (task, arch, notes, found) from --task, the known-competitions table or a data folder.
 
     With `data`, the folder is inspected with the notebook's own rules (and the --set values);
-    the notes say what was found and what a known competition sets.
+    the notes say what was found and what a known competition sets. `found` holds the findings
+    that add a section to the notebook (a study table), to be passed on as parameters.
     """
     notes: list[str] = []
+    found: dict[str, str] = {}
     known = find_competition(competition) if competition else None
     if data:
         from nbgen.discovery import inspect_folder
@@ -69,6 +75,10 @@ def resolve_task(task: str, arch: str, competition: str = "", data: str = "",
         plan = inspect_folder(data, task, overrides)
         task = plan["task"]
         notes.append(f"{data}: {task} ({plan.entries['task'][1]})")
+        for key in SECTION_PARAMS:
+            if plan.get(key) and not (overrides or {}).get(key):
+                found[key] = plan[key]
+                notes.append(f"{data}: {key}={plan[key]} ({plan.entries[key][1]})")
     if not task:
         if known is None:
             hint = f"{competition!r} is not a known competition; " if competition else ""
@@ -81,7 +91,7 @@ def resolve_task(task: str, arch: str, competition: str = "", data: str = "",
             notes.append(f"{competition}: {known.note}")
     if not arch:
         arch = get_task(task).default_arch
-    return task, arch, notes
+    return task, arch, notes, found
 
 
 def _generate(

@@ -7,7 +7,8 @@ from pathlib import Path
 
 from nbgen.synth_io import COLOURS, SynthCompetition, pack, write_csv, write_dicom, write_image
 
-DETECTION_LAYOUTS = ("wheat", "vinbig", "coco", "yolo", "coco_dir", "vinbig_dicom", "kuzushiji")
+DETECTION_LAYOUTS = ("wheat", "vinbig", "coco", "yolo", "coco_dir", "vinbig_dicom", "kuzushiji", "siim_covid")
+STUDY_COLUMNS = ("Negative for Pneumonia", "Typical Appearance", "Indeterminate Appearance", "Atypical Appearance")
 CHARACTERS = ("U+304A", "U+3057")
 
 IMAGE_HW = (96, 128)
@@ -50,11 +51,16 @@ def make_detection(folder: Path, layout: str, n_train: int = 24, n_test: int = 7
     coco_dir: COCO's own layout (annotations/instances_train.json and instances_val.json, images/train/).
     kuzushiji: one row per page, labels = 'U+XXXX x y w h ...' (top-left corner and size), images in
         train_images.zip / test_images.zip, unicode_translation.csv; the sample wants 'U+XXXX cx cy ...'.
+    siim_covid: SIIM-COVID as shipped: DICOM at train/<study>/<series>/<image>.dcm, train_image_level.csv
+        (id '<image>_image', boxes, label 'opacity 1 x0 y0 x1 y1 ...' or 'none 1 0 0 1 1', StudyInstanceUID),
+        train_study_level.csv (id '<study>_study', four 0/1 columns); the sample has study rows and image rows.
     vinbig_dicom: VinBigData as shipped: the vinbig table with 12-bit DICOM images (`.dicom`), every
         third MONOCHROME1, some with a rescale slope and intercept or a VOI window.
     """
     import numpy as np
 
+    if layout == "siim_covid":
+        return _make_siim_covid(folder, n_train, n_test, seed)
     if layout not in DETECTION_LAYOUTS:
         raise ValueError(f"unknown detection layout {layout!r}; use one of {', '.join(DETECTION_LAYOUTS)}")
     rng = np.random.default_rng(seed)
@@ -121,3 +127,73 @@ def make_detection(folder: Path, layout: str, n_train: int = 24, n_test: int = 7
     classes = {"wheat": ["object"], "kuzushiji": list(CHARACTERS)}.get(layout, ["0", "1"])
     params = {"metric": "point_f1"} if layout == "kuzushiji" else {}
     return SynthCompetition(folder, layout, classes, header, test, blank_values=not layout.startswith("vinbig"), params=params)
+
+
+def _study_scene(rng, klass: int):
+    """A grey image of study class `klass` and its opacity boxes [(x0, y0, x1, y1)].
+
+    The class is a texture (none, vertical, horizontal or diagonal stripes) that survives the
+    per-image intensity window; opacities are bright rectangles, none in a negative study.
+    """
+    import numpy as np
+
+    h, w = IMAGE_HW
+    image = rng.integers(0, 60, size=(h, w)).astype(np.float64)
+    rows, cols = np.mgrid[0:h, 0:w]
+    stripes = {1: cols % 8 < 4, 2: rows % 8 < 4, 3: (rows + cols) % 8 < 4}.get(klass)
+    if stripes is not None:
+        image += 50 * stripes
+    boxes = []
+    for _ in range(0 if klass == 0 else 1 + int(rng.integers(0, 2))):
+        bw, bh = int(rng.integers(16, 34)), int(rng.integers(16, 30))
+        x0, y0 = int(rng.integers(0, w - bw)), int(rng.integers(0, h - bh))
+        image[y0 : y0 + bh, x0 : x0 + bw] = 240
+        boxes.append((x0, y0, x0 + bw, y0 + bh))
+    return image.clip(0, 255).astype(np.uint8), boxes
+
+
+def _make_siim_covid(folder: Path, n_train: int, n_test: int, seed: int) -> SynthCompetition:
+    """Studies of one or two images each; the image rows' truth is their boxes, the study rows' their class."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    names = [c.split()[0].lower() for c in STUDY_COLUMNS]
+
+    def studies(split: str, n_images: int, offset: int):
+        """[(study, class, [(image, boxes)])] with n_images images, every third study holding two."""
+        out, made = [], 0
+        while made < n_images:
+            k = len(out)
+            klass = (k + offset) % 4
+            count = min(2 if k % 3 == 2 else 1, n_images - made)
+            study, series = f"{split}{0x5000 + k:x}", f"{split}{0x9000 + k:x}"
+            images = []
+            for j in range(count):
+                image_id = f"{split}{0xc000 + made + j:x}"
+                pixels, boxes = _study_scene(rng, klass)
+                _write_dicom(folder / split / study / series / f"{image_id}.dcm", np.stack([pixels] * 3, axis=2))
+                images.append((image_id, boxes))
+            out.append((study, klass, images))
+            made += count
+        return out
+
+    train = studies("train", n_train, 0)
+    test = studies("test", n_test, 1)
+    image_rows = []
+    for study, _, images in train:
+        for image_id, boxes in images:
+            listed = str([{"x": float(x0), "y": float(y0), "width": float(x1 - x0), "height": float(y1 - y0)}
+                          for x0, y0, x1, y1 in boxes]) if boxes else ""
+            label = " ".join(f"opacity 1 {x0} {y0} {x1} {y1}" for x0, y0, x1, y1 in boxes) or "none 1 0 0 1 1"
+            image_rows.append([f"{image_id}_image", listed, label, study])
+    write_csv(folder / "train_image_level.csv", ["id", "boxes", "label", "StudyInstanceUID"], image_rows)
+    write_csv(folder / "train_study_level.csv", ["id", *STUDY_COLUMNS],
+              [[f"{study}_study", *[int(k == klass) for k in range(4)]] for study, klass, _ in train])
+    sample = [[f"{study}_study", "negative 1 0 0 1 1"] for study, _, _ in test]
+    sample += [[f"{image_id}_image", "none 1 0 0 1 1"] for _, _, images in test for image_id, _ in images]
+    write_csv(folder / "sample_submission.csv", ["id", "PredictionString"], sample)
+    truth = {f"{study}_study": names[klass] for study, klass, _ in test}
+    truth.update({f"{image_id}_image": boxes for _, _, images in test for image_id, boxes in images})
+    return SynthCompetition(folder, "siim_covid", ["opacity"], ["id", "PredictionString"], [r[0] for r in sample],
+                            truth=truth)

@@ -115,7 +115,7 @@ def test_every_known_competition_generates(tmp_path):
     from nbgen.generator import generate, resolve_task
 
     for known in known_competitions():
-        task, arch, _ = resolve_task("", "", known.slug)
+        task, arch, _, _ = resolve_task("", "", known.slug)
         folder = generate(task, arch, competition=known.slug, kaggle_user="tester", out_dir=tmp_path)
         text = (folder / f"{folder.name}.ipynb").read_text()
         cell = next(c for c in json.loads(text)["cells"] if c["id"] == "parameters")

@@ -49,6 +49,7 @@ EXPECTED = {
     "coco_dir": ("detection", "annotations/instances_train.json", "images/train", "images/test", None, None),
     "vinbig_dicom": ("detection", "train.csv", "train", "test", None, None),
     "kuzushiji": ("detection", "train.csv", "train_images", "test_images", None, None),
+    "siim_covid": ("detection", "train_image_level.csv", "train", "test", None, None),
 }
 
 
@@ -81,7 +82,7 @@ def test_plan_of_each_layout(competitions, layout):
         assert plan["id_template"] == "{dir2}_{stem:2}"
     if task == "detection":
         expected = {"wheat": "bbox_csv", "vinbig": "xyxy_csv", "vinbig_dicom": "xyxy_csv", "yolo": "yolo",
-                    "kuzushiji": "packed_csv"}.get(layout, "coco")
+                    "kuzushiji": "packed_csv", "siim_covid": "labelled_csv"}.get(layout, "coco")
         assert plan["annotation_format"] == expected
 
 
@@ -344,7 +345,7 @@ def test_two_path_rules_that_spell_different_ids_stop(tmp_path):
         write_image(tmp_path / rel, np.zeros((8, 8), np.uint8))
     write_csv(tmp_path / "train.csv", ["id", "segmentation"], [["a_a", "1 2"]])
     write_csv(tmp_path / "sample_submission.csv", ["id", "segmentation"], [["a_t", ""]])
-    with pytest.raises(AmbiguousInputError, match=r"several path rules spell the table's ids: \{dir1\}_\{stem:1\}, "
+    with pytest.raises(AmbiguousInputError, match=r"several path rules spell the table's ids: \{stem\}_a, \{dir1\}_\{stem:1\}, "
                                                   r"\{dir2\}_\{stem:1\}.*set id_template"):
         discover(tmp_path, "segmentation")
     assert discover(tmp_path, "segmentation", id_template="{dir2}_{stem:1}")["test_image_dir"] == "test"
@@ -357,3 +358,45 @@ def test_template_keys_spell_ids_from_paths():
     assert template_key(path, "{dir2}_{stem:2}") == "case1_day2_slice_0003"
     assert template_key(path, "{dir3}/{stem}") == "case1/slice_0003_266_266_1.50_1.50"
     assert template_key("a.png", "{dir1}_{stem}") is None
+
+
+def test_siim_covid_study_rows_are_labelled_by_the_study_table(competitions):
+    """'<image>_image' ids spell the DICOM below train/<study>/<series>/; '<study>_study' rows take the study table."""
+    plan = discover(competitions["siim_covid"].folder)
+    assert plan["id_template"] == "{stem}_image"
+    assert (plan["study_csv"], plan["study_template"]) == ("train_study_level.csv", "{dir2}_study")
+    assert plan["study_names"] == ["negative", "typical", "indeterminate", "atypical"]
+    assert plan["study_classes"][0] == "Negative for Pneumonia"
+    for other in ("wheat", "vinbig_dicom", "kuzushiji"):
+        assert discover(competitions[other].folder).get("study_csv") is None
+
+
+def _siim_copy(competitions, tmp_path):
+    folder = tmp_path / "siim"
+    shutil.copytree(competitions["siim_covid"].folder, folder)
+    return folder
+
+
+def test_siim_covid_without_a_study_table_stops_naming_study_csv(competitions, tmp_path):
+    folder = _siim_copy(competitions, tmp_path)
+    (folder / "train_study_level.csv").unlink()
+    with pytest.raises(FileNotFoundError, match=r"rows like 'test5000_study' that name no image.*set study_csv"):
+        discover(folder)
+
+
+def test_siim_covid_two_study_tables_stop(competitions, tmp_path):
+    folder = _siim_copy(competitions, tmp_path)
+    shutil.copy(folder / "train_study_level.csv", folder / "study_copy.csv")
+    with pytest.raises(AmbiguousInputError, match=r"several tables label .*study_copy.csv.*train_study_level.csv.*study_csv"):
+        discover(folder)
+    assert discover(folder, study_csv="study_copy.csv")["study_csv"] == "study_copy.csv"
+
+
+def test_siim_covid_study_names_the_sample_does_not_use_stop(competitions, tmp_path):
+    folder = _siim_copy(competitions, tmp_path)
+    sample = folder / "sample_submission.csv"
+    sample.write_text(sample.read_text().replace("negative 1 0 0 1 1", "negative-pneumonia 1 0 0 1 1"))
+    with pytest.raises(ValueError, match=r"study rows name \['negative-pneumonia'\].*set study_names"):
+        discover(folder)
+    names = "negative-pneumonia,typical,indeterminate,atypical"
+    assert discover(folder, study_names=names)["study_names"][0] == "negative-pneumonia"

@@ -1,7 +1,8 @@
 """Short real runs scored on held-out test images, against a constant submission (bench/heldout_score.py).
 
 A notebook that trains on the wrong files (TGS: the masks as images) reports a fine CV and fails here.
-CI runs TGS, one table layout and the converted inputs (Statoil, contrails, UW-Madison, HuBMAP tiles, denoising); the others run with `python -m pytest -m slow`.
+CI runs TGS, one table layout, the converted inputs (Statoil, contrails, UW-Madison, HuBMAP tiles, denoising) and
+SIIM-COVID's study and image rows; the others run with `python -m pytest -m slow`.
 """
 
 import sys
@@ -17,8 +18,8 @@ pytestmark = pytest.mark.smoke
 CASES = {"tgs": (8, 0.3), "csv": (8, 0.3), "multilabel": (8, 0.2), "filename_zip": (8, 0.3),
          "folders_binary": (8, 0.3), "regression": (30, 0.5), "npy_arrays": (20, 0.3), "json_bands": (12, 0.3),
          "contrails": (12, 0.5), "uw_madison": (12, 0.3), "hubmap": (12, 0.5),
-         "denoising": (12, 0.5)}
-CI = ("tgs", "csv", "json_bands", "contrails", "uw_madison", "hubmap", "denoising")
+         "denoising": (12, 0.5), "siim_covid": (12, 0.25)}
+CI = ("tgs", "csv", "json_bands", "contrails", "uw_madison", "hubmap", "denoising", "siim_covid")
 
 
 @pytest.mark.parametrize("layout", [pytest.param(lay, marks=() if lay in CI else pytest.mark.slow) for lay in CASES])

@@ -20,12 +20,14 @@ from lib.det_annotations import (
     build_box_table,
     read_bbox_string_csv,
     read_coco_json,
+    read_labelled_csv,
     read_xyxy_csv,
     read_yolo_labels,
 )
 from lib.det_metrics import coco_map, det_score, voc_map, wheat_score
 from lib.fusion import fuse_boxes
-from lib.prediction_string import parse_prediction_string, write_prediction_string
+from lib.prediction_string import format_from_sample, parse_prediction_string, write_prediction_string
+from lib.study import no_object_score, study_image_map, study_means, study_string
 
 
 def test_box_format_round_trips():
@@ -237,3 +239,48 @@ def test_packed_box_strings_are_read_with_negatives():
     assert boxes[0].tolist() == [10, 20, 15, 26] and np.isnan(boxes[2]).all()
     with pytest.raises(ValueError, match="a: labels has 4 tokens"):
         read_packed_csv(pd.DataFrame({"image_id": ["a"], "labels": ["U+1 1 2 3"]}), "image_id", "labels")
+
+
+def test_siim_label_strings_read_as_corner_boxes_and_none_as_a_negative():
+    table = pd.DataFrame({"id": ["a_image", "b_image"],
+                          "label": ["opacity 1 10 20 30 60 opacity 1 5 5 9 9", "none 1 0 0 1 1"]})
+    ids, boxes, labels = read_labelled_csv(table, "id", "label")
+    assert ids.tolist() == ["a_image", "a_image", "b_image"]
+    np.testing.assert_array_equal(boxes[:2], [[10, 20, 30, 60], [5, 5, 9, 9]])
+    assert np.isnan(boxes[2]).all() and labels.tolist() == ["opacity", "opacity", ""]
+    with pytest.raises(ValueError, match="b_image: label has 5 tokens"):
+        read_labelled_csv(pd.DataFrame({"id": ["b_image"], "label": ["none 1 0 0 1"]}), "id", "label")
+
+
+def test_named_format_is_told_from_the_sample_and_round_trips():
+    assert format_from_sample(["negative 1 0 0 1 1", "none 1 0 0 1 1"]) == "named"
+    assert format_from_sample(["14 1 0 0 1 1"]) == "vinbig"
+    text = write_prediction_string("named", [[1, 2, 3, 4], [5, 6, 7, 8]], [0.2, 0.9], ["opacity", "opacity"])
+    assert text == "opacity 0.9000 5 6 7 8 opacity 0.2000 1 2 3 4"
+    boxes, scores, labels = parse_prediction_string("named", text + " none 0.1000 0 0 1 1")
+    np.testing.assert_array_equal(boxes[-1], [0, 0, 1, 1])
+    assert scores.tolist() == [0.9, 0.2, 0.1] and labels.tolist() == ["opacity", "opacity", "none"]
+
+
+def test_study_rows_average_their_images_and_name_every_class():
+    means = study_means([[0.2, 0.8], [0.6, 0.4], [1.0, 0.0]], ["s1", "s1", "s2"])
+    assert list(means) == ["s1", "s2"]
+    np.testing.assert_allclose(means["s1"], [0.4, 0.6])
+    assert study_string(["negative", "typical"], means["s1"]) == "negative 0.4000 0 0 1 1 typical 0.6000 0 0 1 1"
+    assert no_object_score([0.3, 0.75]) == 0.25 and no_object_score([]) == 1.0
+
+
+def test_study_image_map_on_a_hand_computed_case():
+    """Study A is class 0 and B class 1; B's 0.9 for class 0 outranks A's 0.8: AP 0.5 for class 0, and
+    A's 0.2 for class 1 outranks B's 0.1: AP 0.5. Image X has one opacity found at 0.7 (Y's 0.4 box is a
+    false positive ranked below it): AP 1; Y has none, its none score 0.6 outranks X's 0.3: AP 1.
+    Labels without truth (classes 2, 3) are not averaged: (0.5 + 0.5 + 1 + 1) / 4 = 0.75."""
+    study_truth = {"A": 0, "B": 1}
+    study_probs = {"A": [0.8, 0.2, 0.0, 0.0], "B": [0.9, 0.1, 0.0, 0.0]}
+    image_truth = {"X": (np.array([[0, 0, 10, 10]]), np.array([0])), "Y": (np.zeros((0, 4)), np.zeros(0, dtype=int))}
+    predictions = {"X": (np.array([[0, 0, 10, 10]]), np.array([0.7]), np.array([0])),
+                   "Y": (np.array([[20, 20, 30, 30]]), np.array([0.4]), np.array([0]))}
+    combined, study_part, image_part = study_image_map(study_truth, study_probs, image_truth, predictions, 1)
+    assert (combined, study_part, image_part) == pytest.approx((0.75, 0.5, 1.0))
+    # As submitted: a none score of 0.2 for Y ranks it below X's 0.3, so the none AP halves.
+    assert study_image_map(study_truth, study_probs, image_truth, predictions, 1, {"X": 0.3, "Y": 0.2})[2] == pytest.approx(0.75)

@@ -17,7 +17,7 @@ from nbgen.synth import make_competition
 pytestmark = pytest.mark.smoke
 pytest.importorskip("papermill")
 
-CI_LAYOUTS = ["denoising", "tgs", "contrails", "json_bands", "uw_madison", "hubmap", "coco_dir", "vinbig_dicom", "kuzushiji", "rsna_breast", "npy_arrays", "filename_zip", "coco_tar", "multilabel", "regression",
+CI_LAYOUTS = ["siim_covid", "denoising", "tgs", "contrails", "json_bands", "uw_madison", "hubmap", "coco_dir", "vinbig_dicom", "kuzushiji", "rsna_breast", "npy_arrays", "filename_zip", "coco_tar", "multilabel", "regression",
               "index_col", "folders_binary"]
 SLOW_LAYOUTS = ["class_columns", "topk", "zip_flat", "packed_csv", "coco_json"]
 CASES = [pytest.param(layout) for layout in CI_LAYOUTS] + [
@@ -27,9 +27,9 @@ CASES = [pytest.param(layout) for layout in CI_LAYOUTS] + [
 def notebook_for(layout, tmp_path):
     """Generate from the data alone, with what a known-competitions entry would set."""
     synth = make_competition(tmp_path / "probe", layout)
-    task, _, _ = resolve_task("", "", data=str(synth.folder), overrides=synth.params)
+    task, _, _, found = resolve_task("", "", data=str(synth.folder), overrides=synth.params)
     arch = {"classification": "efficientnet_b0", "segmentation": "unet", "detection": "yolov8", "image2image": "Unet"}[task]
-    folder = generate(task, arch, title=f"layout {layout}", kaggle_user="tester", overrides=synth.params,
+    folder = generate(task, arch, title=f"layout {layout}", kaggle_user="tester", overrides={**found, **synth.params},
                       out_dir=tmp_path / "gen")
     return folder / f"{folder.name}.ipynb", synth
 
@@ -68,6 +68,15 @@ def test_layout_smoke_run(layout, tmp_path):
         assert all(v == "48" for r in rows[1:] for v in r[2:]) and all(r[1] == "-" or len(r[1].split()) % 2 == 0 for r in rows[1:])
     elif layout == "kuzushiji":  # 'U+XXXX cx cy ...' with the training characters, or blank
         assert all(len(v.split()) % 3 == 0 and set(v.split()[0::3]) <= set(synth.classes) for v in values)
+    elif layout == "siim_covid":  # study rows name every class; image rows boxes, then none with its score
+        for test_id, value in zip([r[0] for r in rows[1:]], values, strict=True):
+            tokens = value.split()
+            if test_id.endswith("_study"):
+                assert tokens[0::6] == ["negative", "typical", "indeterminate", "atypical"]
+                assert sum(float(t) for t in tokens[1::6]) == pytest.approx(1, abs=1e-3)
+            else:
+                assert tokens[-6:-4] and tokens[-6] == "none" and set(tokens[0::6]) <= {"opacity", "none"}
+        assert 0 <= json.loads((result.work_dir / "cv.json").read_text())["study_image_map"] <= 1
     elif layout == "vinbig_dicom":  # 'class conf x0 y0 x1 y1 ...', or the 'no finding' filler
         assert all(v and len(v.split()) % 6 == 0 for v in values)
         assert (result.work_dir / "decoded-input" / "train").is_dir()

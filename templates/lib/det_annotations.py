@@ -99,6 +99,27 @@ def read_packed_csv(table, id_col, packed_col):
     return np.array(ids, dtype=object), xywh_to_xyxy(np.array(boxes, dtype=np.float64).reshape(-1, 4)), np.array(labels, dtype=object)
 
 
+def read_labelled_csv(table, id_col, label_col):
+    """SIIM-COVID style: one row per image, 'label conf x0 y0 x1 y1 ...' (corners).
+
+    A 1 x 1 box at the origin ('none 1 0 0 1 1') is the format's filler for an image without boxes.
+    """
+    if id_col not in table or label_col not in table:
+        unexpected_columns(table.columns, f"'{id_col}' and '{label_col}' ('label conf x0 y0 x1 y1 ...')", "id_col, or annotation_format")
+    ids, boxes, labels = [], [], []
+    for image_id, text in zip(table[id_col].astype(str), table[label_col], strict=True):
+        tokens = str(text).split() if isinstance(text, str) else []
+        if len(tokens) % 6:
+            raise ValueError(f"{image_id}: {label_col} has {len(tokens)} tokens, not groups of 'label conf x0 y0 x1 y1'")
+        groups = [(tokens[i], [float(v) for v in tokens[i + 2 : i + 6]]) for i in range(0, len(tokens), 6)]
+        groups = [(name, box) for name, box in groups if box != [0.0, 0.0, 1.0, 1.0]]
+        for name, box in groups or [("", [np.nan] * 4)]:
+            ids.append(image_id)
+            labels.append(name)
+            boxes.append(box)
+    return np.array(ids, dtype=object), np.array(boxes, dtype=np.float64).reshape(-1, 4), np.array(labels, dtype=object)
+
+
 def read_coco_json(path):
     """COCO JSON: (ids = file names, xyxy boxes, class names, image sizes {file name: (w, h)})."""
     data = json.loads(Path(path).read_text())

@@ -8,6 +8,7 @@ Standard library only: the light CLI imports it.
 from pathlib import Path
 
 from lib.discover_labels import discover_classification
+from lib.discover_study import find_study_table
 from lib.layout import (
     BOX_COLUMN_NAMES,
     MASK_DIRS,
@@ -30,6 +31,7 @@ from lib.layout import (
     json_files,
     json_images,
     json_kind,
+    labelled_box_columns,
     locate_image_dir,
     packed_box_columns,
     pick_json,
@@ -203,7 +205,8 @@ def _discover_detection(inputs, plan, params):
         found = []
         for rel in training_tables(inputs, ""):
             header, rows = inputs.read_csv(rel)
-            if {c.lower() for c in header} & BOX_COLUMN_NAMES or packed_box_columns(header, rows):
+            if ({c.lower() for c in header} & BOX_COLUMN_NAMES or packed_box_columns(header, rows)
+                    or labelled_box_columns(header, rows)):
                 found.append((rel, f"{rel}: box columns"))
         coco, why = pick_json(inputs, "coco_boxes", "annotation_file")
         if coco:
@@ -220,22 +223,28 @@ def _discover_detection(inputs, plan, params):
     fmt = params.get("annotation_format", "auto") or "auto"
     if fmt != "auto":
         plan.set("annotation_format", fmt, "parameter annotation_format")
-        if fmt == "packed_csv":
+        if fmt in ("packed_csv", "labelled_csv"):
             header, rows = inputs.read_csv(rel)
-            packed = packed_box_columns(header, rows)
+            finder, groups = ((packed_box_columns, "label x y w h") if fmt == "packed_csv" else
+                              (labelled_box_columns, "label conf x0 y0 x1 y1"))
+            packed = finder(header, rows)
             if not packed:
-                raise ValueError(f"annotation_format='packed_csv' but no column of {rel} holds 'label x y w h' groups; "
+                raise ValueError(f"annotation_format={fmt!r} but no column of {rel} holds '{groups}' groups; "
                                  "fix annotation_format or annotation_file")
-            plan.set("packed_col", packed[0], f"{rel}: the column of packed boxes")
+            plan.set("packed_col", packed[0], f"{rel}: the column of '{groups}' groups")
     elif Path(rel).suffix in (".json", ".yaml", ".yml"):
         plan.set("annotation_format", "coco" if rel.endswith(".json") else "yolo", f"{rel}: file type")
     else:
         bbox_col = params.get("bbox_col", "") or "bbox"
         header, rows = inputs.read_csv(rel)
         packed = packed_box_columns(header, rows)
+        labelled = labelled_box_columns(header, rows)
         if packed and bbox_col not in header:
             plan.set("annotation_format", "packed_csv", f"{rel}:{packed[0]} holds 'label x y w h' groups")
             plan.set("packed_col", packed[0], f"{rel}: the column of packed boxes")
+        elif labelled and bbox_col not in header:
+            plan.set("annotation_format", "labelled_csv", f"{rel}:{labelled[0]} holds 'label conf x0 y0 x1 y1' groups")
+            plan.set("packed_col", labelled[0], f"{rel}: the column of labelled boxes")
         else:
             plan.set("annotation_format", "bbox_csv" if bbox_col in header else "xyxy_csv",
                      f"{rel}: {'an' if bbox_col in header else 'no'} {bbox_col!r} column of [x, y, w, h] boxes")
@@ -247,15 +256,19 @@ def _discover_detection(inputs, plan, params):
         plan.set("train_image_dir", base, f"{rel}: images[].file_name resolve under it")
         check_one_image_per_id(inputs, base, "train_image_dir")
     else:
-        ids = []
+        ids, template = [], ""
         if rel.endswith(".csv"):
             header, rows = inputs.read_csv(rel)
             id_col = params.get("id_col") or header[0]
             ids = list(dict.fromkeys(r[header.index(id_col)] for r in rows))[: PROBE_IDS * 4]
-            ids = resolvable_ids(inputs, names, ids)
+            template, why = find_id_template(inputs, ids, params.get("id_template", ""))
+            if template:
+                plan.set("id_template", template, why)
+            ids = resolvable_ids(inputs, names, ids, template)
             plan.set("groups", group_candidates(header), f"{rel}: columns named like groups")
-        folder, source = locate_image_dir(inputs, names, ids, train_dir, "train_image_dir", TRAIN_DIRS)
+        folder, source = locate_image_dir(inputs, names, ids, train_dir, "train_image_dir", TRAIN_DIRS, template)
         if folder is None:
             raise FileNotFoundError(f"no training image folder in {inputs.root}; set train_image_dir")
         plan.set("train_image_dir", folder, source)
     find_test_dir(inputs, plan, names, params)
+    find_study_table(inputs, plan, params)

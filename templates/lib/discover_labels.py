@@ -11,6 +11,7 @@ from lib.layout import (
     find_test_dir,
     group_candidates,
     image_keys,
+    is_number,
     json_base,
     json_images,
     locate_image_dir,
@@ -288,20 +289,12 @@ def _folder_targets(plan, params, class_dirs):
         plan.set("folder_labels", pairs, "parameter folder_labels")
         return
     samples = [v[0] for v in plan.sample_values if v]
-    numeric = samples and all(_is_number(v) for v in samples)
+    numeric = samples and all(is_number(v) for v in samples)
     if numeric and len(class_dirs) > 2 and len(plan.get("value_cols", [])) == 1:
         raise ambiguous(
             f"{len(class_dirs)} class folders but {plan['sample_csv']} wants one number per image; "
             "which folders are positive? folders", class_dirs,
             f"folder_labels (e.g. {class_dirs[0]}:0,{','.join(f'{d}:1' for d in class_dirs[1:])})")
-
-
-def _is_number(text):
-    try:
-        float(text)
-        return True
-    except ValueError:
-        return False
 
 
 def _positive_class(classes, params):
@@ -336,7 +329,7 @@ def _submission(plan, params):
         fmt, source = "topk", f"{plan.get('sample_csv')}: {k} space-separated labels per row"
     elif encoding == "regression":
         fmt, source = "value", "a regression target"
-    elif len(classes) == 2 and params.get("metric", "auto") not in LABEL_METRICS and all(_is_number(v) for v in samples):
+    elif len(classes) == 2 and params.get("metric", "auto") not in LABEL_METRICS and all(is_number(v) for v in samples):
         fmt, source = "probability", "two classes and a number per sample row: P(positive class)"
     else:
         fmt, source = "label", "one class label per row"

@@ -15,7 +15,7 @@ UNSUPPORTED_SUFFIXES = {".mp4": "video", ".avi": "video", ".mov": "video", ".mkv
                         ".pcd": "lidar point clouds", ".ply": "point clouds"}
 SERIES_SLICES = 16  # DICOM files in one folder from which it is a slice series (a CT or MRI volume), not views
 TRAIN_TABLES = ("train.csv", "train_labels.csv", "labels.csv", "train_solution.csv", "train_masks.csv",
-                "train_ship_segmentations_v2.csv")
+                "train_ship_segmentations_v2.csv", "train_image_level.csv")
 TRAIN_DIRS = ("train_images", "train", "images/train", "train/images", "images", "train_jpeg", "jpeg/train", "train_v2")
 TEST_DIRS = ("test_images", "test", "images/test", "test/images", "images", "test_jpeg", "jpeg/test", "test_v2")
 MASK_DIRS = ("train_masks", "masks", "train/masks", "labels", "annotations")
@@ -374,7 +374,7 @@ def find_id_template(inputs, ids, given=""):
     if not probe or resolvable_ids(inputs, {}, probe):
         return "", ""
     fits = {}
-    for template in ID_TEMPLATES:
+    for template in (*suffix_templates(probe), *ID_TEMPLATES):
         keys = tuple(template_key(rel, template) for rel in images)
         if set(probe) <= set(keys):
             fits.setdefault(keys, template)  # rules that spell the same ids are one rule
@@ -384,6 +384,13 @@ def find_id_template(inputs, ids, given=""):
         return "", ""
     template = next(iter(fits.values()))
     return template, f"the one path rule under which the first ids name files (e.g. {probe[0]})"
+
+
+def suffix_templates(ids):
+    """'{stem}_image' when every id ends with the same '_word' (SIIM-COVID: '<image>_image'); else none."""
+    words = {str(i).rpartition("_")[2] for i in ids}
+    word = next(iter(words)) if len(words) == 1 and all("_" in str(i) for i in ids) else ""
+    return (f"{{stem}}_{word}",) if word.isalpha() else ()
 
 
 def check_one_image_per_id(inputs, folder, parameter, template=""):
@@ -446,6 +453,33 @@ def packed_box_columns(header, rows):
         if values and all(_is_packed_boxes(v.split()) for v in values):
             found.append(name)
     return found
+
+
+def labelled_box_columns(header, rows):
+    """Columns whose values are 'label conf x0 y0 x1 y1' groups (SIIM-COVID's label column)."""
+    found = []
+    for i, name in enumerate(header):
+        values = [r[i] for r in rows[:50] if i < len(r) and r[i].strip()]
+        if values and all(_is_labelled_boxes(v.split()) for v in values):
+            found.append(name)
+    return found
+
+
+def _is_labelled_boxes(tokens):
+    if not tokens or len(tokens) % 6:
+        return False
+    for i in range(0, len(tokens), 6):
+        if is_number(tokens[i]) or not all(is_number(t) for t in tokens[i + 1 : i + 6]):
+            return False
+    return True
+
+
+def is_number(text):
+    try:
+        float(text)
+        return True
+    except ValueError:
+        return False
 
 
 def _is_packed_boxes(tokens):

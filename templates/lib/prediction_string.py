@@ -3,18 +3,22 @@
 wheat:   'conf x y w h conf x y w h ...'          (Global Wheat; x, y the top-left corner)
 vinbig:  'class conf x0 y0 x1 y1 ...'              (VinBigData; images without boxes get a filler)
 points:  'label cx cy label cx cy ...'             (Kuzushiji; the box centres, best first, no confidence)
+named:   'name conf x0 y0 x1 y1 ...'               (SIIM-COVID; classes by name, 'none 1 0 0 1 1' for no object)
 """
 
 import numpy as np
 
 from lib.boxes import xyxy_to_xywh
 
-FORMATS = ("wheat", "vinbig", "points")
+FORMATS = ("wheat", "vinbig", "points", "named")
 
 
 def format_from_sample(values):
-    """The format the sample's placeholder strings show: groups of 3 led by a label, of 6 numbers, or of 5."""
+    """The format the sample's placeholder strings show: groups of 6 or 3 led by a name, of 6 numbers, or of 5."""
     tokens = [str(v).split() for v in values if str(v).strip()]
+    if tokens and all(len(t) % 6 == 0 and not _is_numeric_token(t[0]) and all(map(_is_numeric_token, t[1:6]))
+                      for t in tokens):
+        return "named"
     if tokens and all(len(t) % 3 == 0 and not _is_numeric_token(t[0]) for t in tokens):
         return "points"
     return "vinbig" if tokens and all(len(t) % 6 == 0 for t in tokens) else "wheat"
@@ -35,7 +39,7 @@ def check_format(name):
 
 
 def write_prediction_string(fmt, boxes, scores, labels, empty=""):
-    """One image's boxes ([x0, y0, x1, y1] pixels), scores and class ids (names for points) -> its PredictionString."""
+    """One image's boxes ([x0, y0, x1, y1] pixels), scores and class ids (names for points and named) -> its PredictionString."""
     check_format(fmt)
     boxes = np.asarray(boxes, dtype=np.float64).reshape(-1, 4)
     if len(boxes) == 0:
@@ -53,7 +57,8 @@ def write_prediction_string(fmt, boxes, scores, labels, empty=""):
     else:
         for i in order:
             x0, y0, x1, y1 = np.round(boxes[i]).astype(int).tolist()
-            parts.append(f"{int(labels[i])} {scores[i]:.4f} {x0} {y0} {x1} {y1}")
+            label = labels[i] if fmt == "named" else int(labels[i])
+            parts.append(f"{label} {scores[i]:.4f} {x0} {y0} {x1} {y1}")
     return " ".join(parts)
 
 
@@ -68,6 +73,12 @@ def parse_prediction_string(fmt, text):
             raise ValueError(f"points PredictionString has {len(tokens)} tokens, not a multiple of 3: {str(text)[:40]!r}")
         centres = np.array([tokens[i + 1 : i + 3] for i in range(0, len(tokens), 3)], dtype=np.float64)
         return np.concatenate([centres, centres], axis=1), np.ones(len(centres)), np.array(tokens[0::3], dtype=object)
+    if fmt == "named":  # labels stay names
+        tokens = str(text).split()
+        if len(tokens) % 6:
+            raise ValueError(f"named PredictionString has {len(tokens)} tokens, not a multiple of 6: {str(text)[:40]!r}")
+        rows = np.array([tokens[i + 1 : i + 6] for i in range(0, len(tokens), 6)], dtype=np.float64)
+        return rows[:, 1:], rows[:, 0], np.array(tokens[0::6], dtype=object)
     values = np.array(str(text).split(), dtype=np.float64)
     width = 5 if fmt == "wheat" else 6
     if len(values) % width:
