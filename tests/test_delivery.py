@@ -319,12 +319,16 @@ def test_training_output_is_found_under_both_mount_layouts(tmp_path):
 
 
 @pytest.mark.smoke
-@pytest.mark.parametrize(("task", "arch", "layout"), [("segmentation", "unet", "rle_classes"), ("detection", "yolov8", "wheat")])
-def test_pair_smoke_inference_kernel_predicts_from_the_training_output(task, arch, layout, tmp_path):
+@pytest.mark.parametrize(("task", "arch", "layout", "competition"), [
+    ("segmentation", "unet", "rle_classes", ""),
+    pytest.param("detection", "yolov8", "wheat", "", marks=pytest.mark.slow),
+    ("detection", "yolov8", "siim_covid", "siim-covid19-detection"),  # boxes and the study classifier's folds
+])
+def test_pair_smoke_inference_kernel_predicts_from_the_training_output(task, arch, layout, competition, tmp_path):
     pytest.importorskip("papermill")
     from nbgen.generator import generate_pair
 
-    train, infer = generate_pair(task, arch, kaggle_user="alice", out_dir=tmp_path / "gen")
+    train, infer = generate_pair(task, arch, competition=competition, kaggle_user="alice", out_dir=tmp_path / "gen")
     trained = run_smoke(train / f"{train.name}.ipynb", layout=layout, out_dir=tmp_path / "runs")
     assert not (trained.work_dir / "submission.csv").exists()
     assert json.loads((trained.work_dir / "nbgen-train.json").read_text())["trained_folds"] == [0, 1]
@@ -335,6 +339,8 @@ def test_pair_smoke_inference_kernel_predicts_from_the_training_output(task, arc
     assert not any("for fold in folds_to_train" in "".join(c["source"]) for c in executed["cells"])  # no training loop
     printed = "".join("".join(o.get("text", "")) for c in executed["cells"] for o in c.get("outputs", []))
     assert "ms per image" in printed and "training output:" in printed
+    if layout == "siim_covid":
+        assert "study rows from" in printed and not any("train_study_fold" in "".join(c["source"]) for c in executed["cells"])
 
 
 def test_check_refuses_the_placeholder_owner(tmp_path, monkeypatch):
