@@ -4,6 +4,8 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
+import numpy as np  # noqa: E402
+
 from lib import targets, tta  # noqa: E402
 
 
@@ -44,3 +46,66 @@ def test_probabilities_and_losses_per_problem():
     ce = torch.nn.functional.cross_entropy(logits, torch.tensor([0]))
     assert torch.allclose(targets.loss_fn(logits, y, "multiclass"), ce)
     assert targets.n_outputs("binary", 2) == 1 and targets.n_outputs("multilabel", 5) == 5
+
+
+def _quadratic(w0):
+    """L(w) = 0.5 (w1^2 + 3 w2^2) as a module, counting its forward passes."""
+    from torch import nn
+
+    class Quadratic(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.w = nn.Parameter(torch.tensor(w0, dtype=torch.float64))
+            self.calls = 0
+
+        def forward(self):
+            self.calls += 1
+            return 0.5 * (self.w[0] ** 2 + 3 * self.w[1] ** 2)
+
+    return Quadratic()
+
+
+def _sam_update(model, sam, optimizer, scaler):
+    """One update as the notebooks' loop runs it: first pass, the sharpness-aware second pass, scaler step."""
+    from lib.sam import sharpness_aware_pass
+
+    optimizer.zero_grad(set_to_none=True)
+    scaler.scale(model()).backward()
+    sharpness_aware_pass(sam, model, scaler)
+    scaler.unscale_(optimizer)
+    scaler.step(optimizer)
+    scaler.update()
+
+
+@pytest.mark.parametrize("adaptive", [False, True])
+def test_sam_matches_a_hand_computed_step_on_a_quadratic(adaptive):
+    """w = (1, 2): g = (1, 6). SAM: e = rho g / |g|; ASAM: e = rho w^2 g / |w g|. Then w -= lr * A (w + e)."""
+    from lib.sam import SharpnessAware
+
+    rho, lr = 0.1, 0.5
+    model = _quadratic([1.0, 2.0])
+    sam = SharpnessAware(model.parameters(), rho, adaptive=adaptive)
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+    _sam_update(model, sam, optimizer, torch.amp.GradScaler("cpu", enabled=False))
+    w, g, a = np.array([1.0, 2.0]), np.array([1.0, 6.0]), np.array([1.0, 3.0])
+    e = rho * (w**2 * g) / np.linalg.norm(w * g) if adaptive else rho * g / np.linalg.norm(g)
+    np.testing.assert_allclose(model.w.detach().numpy(), w - lr * a * (w + e), rtol=1e-9)
+    assert model.calls == 2  # two forward-backward passes per update
+
+
+def test_sam_with_amp_scaling_takes_the_same_step_and_skips_overflow():
+    """The first pass's gradients are scaled by 2^10: the perturbation's direction and size do not change."""
+    from lib.sam import SharpnessAware
+
+    steps = []
+    for scaler in (torch.amp.GradScaler("cpu", enabled=False), torch.amp.GradScaler("cpu", init_scale=2.0**10)):
+        model = _quadratic([1.0, 2.0])
+        sam = SharpnessAware(model.parameters(), 0.1)
+        _sam_update(model, sam, torch.optim.SGD(model.parameters(), lr=0.5), scaler)
+        steps.append(model.w.detach().numpy())
+    np.testing.assert_allclose(steps[0], steps[1], rtol=1e-9)
+
+    model = _quadratic([1.0, 2.0])
+    sam = SharpnessAware(model.parameters(), 0.1)
+    model.w.grad = torch.tensor([float("inf"), 1.0], dtype=torch.float64)
+    assert not sam.perturb() and model.w.detach().tolist() == [1.0, 2.0]

@@ -20,7 +20,7 @@ CASES = {
     "csv": ({}, "label", "accuracy"),
     "onehot": ({}, "class_probabilities", "roc_auc"),
     "binary": ({"group_col": "patient_id"}, "probability", "roc_auc"),
-    "folders": ({"train_folds": "0"}, "label", "accuracy"),
+    "folders": ({"train_folds": "0", "sam_rho": 0.05, "optimizer_name": "sgd"}, "label", "accuracy"),
 }
 
 
@@ -56,6 +56,9 @@ def test_smoke_run_writes_a_valid_submission(layout, classification_notebook, tm
         assert (result.work_dir / name).is_file(), name
     assert result.network_attempts == 0
     assert {"setup", "data", "train", "validate", "submit"} <= set(result.stage_seconds)
+    if params.get("sam_rho"):
+        printed = json.dumps(json.loads(open(result.executed).read())["cells"])
+        assert "SAM around sgd, rho 0.05: two forward-backward passes per update" in printed
 
 
 def test_smoke_failure_names_the_cell_and_the_fix(classification_notebook, tmp_path):

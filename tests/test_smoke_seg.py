@@ -36,8 +36,11 @@ def _image_and_class(layout, row, sample_columns):
 @pytest.mark.parametrize("layout", list(CASES))
 def test_smoke_run_writes_decodable_masks(layout, segmentation_notebook, tmp_path):
     test_dir, problem, order, classes, empty = CASES[layout]
-    result = run_smoke(segmentation_notebook, layout=layout, out_dir=tmp_path)
+    asam = {"sam_rho": 1.0, "sam_adaptive": True} if layout == "mask_files" else {}  # ASAM around AdamW, with AMP off
+    result = run_smoke(segmentation_notebook, layout=layout, out_dir=tmp_path, parameters=asam)
     data, work = result.work_dir.parent / "data", result.work_dir
+    if asam:
+        assert "ASAM around adamw, rho 1.0" in json.dumps(json.loads(open(result.executed).read())["cells"])
     sample = pd.read_csv(next(data.glob("sample_submission*.csv")), keep_default_na=False)
     sub = pd.read_csv(work / "submission.csv", keep_default_na=False)
     info = json.loads((work / "classes.json").read_text())
