@@ -39,14 +39,20 @@ def new(
     model_source: Annotated[str, typer.Option(help="Kaggle model owner/model/framework/variation/version holding the weights")] = "",
     out: Annotated[str, typer.Option(help="output folder")] = "generated",
     force: Annotated[bool, typer.Option(help="replace an existing notebook folder")] = False,
-    kernels: Annotated[str, typer.Option(help="single: one notebook; pair: a training and an inference kernel")] = "single",
+    kernels: Annotated[str, typer.Option(help="single: one notebook; pair: a training and an inference kernel; "
+                                               "ensemble: a kernel blending the --from training kernels")] = "single",
+    from_: Annotated[list[str], typer.Option("--from", help="with --kernels ensemble: a training kernel owner/slug, repeatable")] = [],  # noqa: B006
 ) -> None:
     """Write OUT/<slug>/<slug>.ipynb and OUT/<slug>/kernel-metadata.json (two such folders with --kernels pair)."""
-    from nbgen.config import parse_overrides
-    from nbgen.generator import generate, generate_pair, resolve_task
+    from functools import partial
 
-    if kernels not in ("single", "pair"):
-        _fail(NbgenError(f"--kernels {kernels!r}: use single or pair"))
+    from nbgen.config import parse_overrides
+    from nbgen.generator import generate, generate_ensemble, generate_pair, resolve_task
+
+    if kernels not in ("single", "pair", "ensemble"):
+        _fail(NbgenError(f"--kernels {kernels!r}: use single, pair or ensemble"))
+    if from_ and kernels != "ensemble":
+        _fail(NbgenError("--from names the members of an ensemble: add --kernels ensemble"))
     try:
         overrides = parse_overrides(set_)
         task, arch, notes, found = resolve_task(task, arch, competition, data, overrides)
@@ -57,19 +63,27 @@ def new(
             from nbgen.kaggle import default_title
 
             title = default_title(task, arch, Path(data).resolve().name)
-        make = generate if kernels == "single" else generate_pair
+        if kernels == "ensemble":
+            if len(from_) < 2:
+                raise NbgenError(f"--kernels ensemble needs two or more --from training kernels, got {len(from_)}")
+            make = partial(generate_ensemble, task, from_)
+        else:
+            make = partial(generate if kernels == "single" else generate_pair, task, arch)
         made = make(
-            task, arch, competition=competition, title=title or None, kaggle_user=kaggle_user or None,
+            competition=competition, title=title or None, kaggle_user=kaggle_user or None,
             overrides=overrides, datasets=dataset, model_source=model_source, out_dir=out, force=force,
         )
     except NbgenError as err:
         _fail(err)
-    folders = [made] if kernels == "single" else list(made)
+    folders = list(made) if kernels == "pair" else [made]
     for folder in folders:
         typer.echo(f"wrote {folder / (folder.name + '.ipynb')}")
         typer.echo(f"wrote {folder / 'kernel-metadata.json'}")
     pushes = "   then: ".join(f"kaggle kernels push -p {folder}" for folder in folders)
-    typer.echo(f"next: nbgen smoke {folders[0] / (folders[0].name + '.ipynb')}   then: {pushes}")
+    if kernels == "ensemble":
+        typer.echo(f"next: once the --from kernels have run, {pushes}   (here: nbgen ensemble RUN_DIR RUN_DIR ... --data DIR)")
+    else:
+        typer.echo(f"next: nbgen smoke {folders[0] / (folders[0].name + '.ipynb')}   then: {pushes}")
 
 
 @app.command("inspect")
@@ -117,6 +131,27 @@ def list_(
             typer.echo(f"  {arch.key:24} {arch.summary}  ({defaults}){licence}")
     typer.echo("--arch also takes any timm model name (classification) or smp architecture (segmentation, image2image); "
                "`nbgen list --params` shows every parameter.")
+
+
+@app.command()
+def ensemble(
+    members: Annotated[list[str], typer.Argument(help="finished runs' output folders (work dirs holding nbgen-train.json)")],
+    data: Annotated[str, typer.Option(help="the competition's data folder")] = "",
+    out: Annotated[str, typer.Option(help="folder for the ensemble notebook and its outputs")] = "ensemble-run",
+    force: Annotated[bool, typer.Option(help="replace an existing output folder")] = False,
+) -> None:
+    """Blend finished runs here, as the ensemble kernel does on Kaggle: members' CVs, the blend's CV, submission.csv."""
+    from nbgen.ensemble import run_ensemble
+
+    try:
+        result = run_ensemble([Path(m) for m in members], Path(data), Path(out), force=force)
+    except NbgenError as err:
+        _fail(err)
+    for name, value in result["members"].items():
+        typer.echo(f"CV {result['metric']} {name}: {value:.4f}")
+    typer.echo(f"CV {result['metric']} blend: {result['cv']:.4f} | weights "
+               + ", ".join(f"{k} {w:.3f}" for k, w in result["weights"].items()))
+    typer.echo(f"wrote {Path(out) / 'work' / 'submission.csv'}")
 
 
 @app.command()

@@ -13,7 +13,7 @@ from typing import Any
 from nbgen import kaggle
 from nbgen.competitions import find_competition
 from nbgen.config import build_params, param_specs
-from nbgen.errors import NbgenError, OutputExistsError
+from nbgen.errors import InvalidValueError, NbgenError, OutputExistsError
 from nbgen.notebook import Cell, assemble, dumps, parameters_cell, split_cells
 from nbgen.registry import Arch, Task, check_encoder, get_arch, get_task
 from nbgen.render import render_stage
@@ -58,6 +58,17 @@ def generate_pair(task: str, arch: str, **options: Any) -> tuple[Path, Path]:
 SECTION_PARAMS = ("study_csv",)
 
 
+def generate_ensemble(task: str, sources: Sequence[str], **options: Any) -> Path:
+    """Write an ensemble kernel that attaches the outputs of the training kernels `sources` (owner/slug).
+
+    Without sources the members are named at run time (the `members` parameter). It blends the members with weights fitted on their out-of-fold predictions and predicts the
+    test set with each member at its own size and views. Classification only, for now.
+    """
+    if task != "classification":
+        raise InvalidValueError(f"--kernels ensemble: {task} ensembles are not built yet; classification only")
+    return _generate(task, get_task(task).default_arch, roles=("ensemble",), sources=sources, **options)[0]
+
+
 def resolve_task(task: str, arch: str, competition: str = "", data: str = "",
                  overrides: Mapping[str, str] | None = None) -> tuple[str, str, list[str], dict[str, str]]:
     """Return (task, arch, notes, found) from --task, the known-competitions table or a data folder.
@@ -98,15 +109,17 @@ def _generate(
     task: str, arch: str, *, roles: tuple[str, ...], competition: str = "", title: str | None = None,
     kaggle_user: str | None = None, overrides: Mapping[str, str] | None = None, datasets: Sequence[str] = (),
     model_source: str = "", out_dir: str | os.PathLike[str] = "generated", force: bool = False,
+    sources: Sequence[str] = (),
 ) -> list[Path]:
     """Check every input first (nothing is written on an error), then write one folder per kernel role."""
     task_spec = get_task(task)
     arch_spec = get_arch(task, arch)
     kaggle.check_competition(competition)
-    base = title or kaggle.default_title(task, arch_spec.key, competition)
-    if roles != ("full",):
+    sources = [kaggle.check_kernel_source(k) for k in sources]
+    base = title or kaggle.default_title(task, "ensemble" if roles == ("ensemble",) else arch_spec.key, competition)
+    if roles == ("train", "infer"):
         base = base[: kaggle.TITLE_MAX - 6].rstrip()  # room for " train" / " infer"
-    titles = {role: kaggle.check_title(base if role == "full" else f"{base} {role}") for role in roles}
+    titles = {role: kaggle.check_title(base if role in ("full", "ensemble") else f"{base} {role}") for role in roles}
     user = kaggle.check_user(kaggle_user or os.environ.get("KAGGLE_USERNAME") or kaggle.PLACEHOLDER_USER)
     datasets = [kaggle.check_dataset(d) for d in datasets]
     known = find_competition(competition) if competition else None
@@ -145,7 +158,7 @@ def _generate(
             competition=competition,
             datasets=datasets,
             models=models,
-            kernels=[f"{user}/{folders['train'].name}"] if role == "infer" else [],
+            kernels=[f"{user}/{folders['train'].name}"] if role == "infer" else list(sources),
         )
         files = {f"{slug}.ipynb": notebook, "kernel-metadata.json": json.dumps(metadata, indent=2, sort_keys=True) + "\n"}
         _write_folder(folders[role], files, force)
@@ -158,7 +171,7 @@ def render_notebook(
 ) -> str:
     """Render every stage of `task` for a kernel `role` (full, train or infer) and return the notebook's JSON text."""
     context = {"title": title, "task": task, "arch": arch, "params": params, "role": role}
-    skipped = {"full": (), "train": ("submit",), "infer": ("validate",)}[role]
+    skipped = {"full": (), "train": ("submit",), "infer": ("validate",), "ensemble": ("model", "train", "validate")}[role]
     cells: list[Cell] = []
     for stage in task.stages:
         if stage in skipped:

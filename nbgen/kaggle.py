@@ -61,6 +61,14 @@ def check_dataset(ref: str) -> str:
     return ref
 
 
+def check_kernel_source(ref: str) -> str:
+    """Return `owner/kernel-slug` if well formed (a training kernel whose output an ensemble attaches)."""
+    owner, _, slug = ref.partition("/")
+    if not (USER_RE.match(owner) and SLUG_RE.match(slug)):
+        raise InvalidValueError(f"--from {ref!r} is not owner/kernel-slug, e.g. alice/cassava-effnet-384-train")
+    return ref
+
+
 def check_model_source(ref: str) -> str:
     """Return `owner/model/framework/variation/version` if well formed."""
     if not MODEL_SOURCE_RE.match(ref):

@@ -295,7 +295,33 @@ def test_pair_writes_a_training_and_an_inference_kernel(tmp_path):
     assert "validate" not in stages[infer] and "submit" in stages[infer]
     result = CliRunner().invoke(app, ["new", "--task", "segmentation", "--arch", "unet", "--kernels", "three",
                                       "--out", str(tmp_path / "x")])
-    assert result.exit_code == 2 and "--kernels 'three': use single or pair" in result.output
+    assert result.exit_code == 2 and "--kernels 'three': use single, pair or ensemble" in result.output
+
+
+def test_ensemble_kernel_attaches_the_training_kernels(tmp_path):
+    import nbformat
+
+    result = CliRunner().invoke(app, ["new", "--competition", "cassava-leaf-disease-classification", "--kernels", "ensemble",
+                                      "--from", "alice/cassava-effnet-384-train", "--from", "alice/cassava-convnext-512-train",
+                                      "--kaggle-user", "alice", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    folder = tmp_path / "cassava-leaf-disease-classification-ensemble"
+    meta = json.loads((folder / "kernel-metadata.json").read_text())
+    assert meta["kernel_sources"] == ["alice/cassava-effnet-384-train", "alice/cassava-convnext-512-train"]
+    assert meta["competition_sources"] == ["cassava-leaf-disease-classification"] and meta["enable_internet"] is False
+    stages = {c.id.rsplit("-", 1)[0] for c in nbformat.read(folder / f"{folder.name}.ipynb", as_version=4).cells}
+    assert {"ensemble", "submit"} <= stages and not stages & {"model", "train", "validate"}
+    for args, message in [(["--from", "alice/one"], "needs two or more --from training kernels, got 1"),
+                          (["--kernels", "single", "--from", "alice/one"], "--from names the members of an ensemble"),
+                          (["--from", "alice", "--from", "bob/x"], "--from 'alice' is not owner/kernel-slug")]:
+        full = ["new", "--competition", "cassava-leaf-disease-classification", "--out", str(tmp_path / "x"), *args]
+        if "--kernels" not in args:
+            full += ["--kernels", "ensemble"]
+        result = CliRunner().invoke(app, full)
+        assert result.exit_code == 2 and message in result.output, result.output
+    result = CliRunner().invoke(app, ["new", "--task", "segmentation", "--kernels", "ensemble", "--from", "a/b", "--from",
+                                      "a/c", "--out", str(tmp_path / "y")])
+    assert result.exit_code == 2 and "segmentation ensembles are not built yet" in result.output
 
 
 def test_training_output_is_found_under_both_mount_layouts(tmp_path):

@@ -240,3 +240,30 @@ def test_aggregate_rows_per_sample_id():
     assert submission.aggregate_rows(probs, ["a_L", "a_L", "b_R"], ["a_L"], "max").tolist() == [[0.6, 0.8]]
     with pytest.raises(ValueError, match="1 sample ids have no image in the test table"):
         submission.aggregate_rows(probs, ["a_L", "a_L", "b_R"], ["c_L"])
+
+
+def test_hill_climbing_recovers_a_known_mixture():
+    """The target is 0.7 A + 0.3 B exactly: the RMSE-best blend of A, B and a decoy C is (0.7, 0.3, 0)."""
+    from lib.blend import blend, hill_climb
+
+    rng = np.random.default_rng(0)
+    a, b, c = rng.random((200, 3)), rng.random((200, 3)), rng.random((200, 3))
+    target = 0.7 * a + 0.3 * b
+
+    def rmse(p):
+        return float(np.sqrt(np.mean((p - target) ** 2)))
+
+    weights, best = hill_climb([a, b, c], rmse, higher_is_better=False)
+    np.testing.assert_allclose(weights, [0.7, 0.3, 0.0], atol=2e-3)
+    assert weights.min() >= 0 and weights.sum() == pytest.approx(1.0)
+    assert best < 1e-3 and rmse(blend([a, b, c], weights)) == pytest.approx(best)
+    assert hill_climb([a, b], lambda p: -rmse(p))[0].sum() == pytest.approx(1.0)
+
+
+def test_members_with_other_folds_or_other_images_are_refused():
+    from lib.blend import fold_mismatch
+
+    same = {"a": {"x": 0, "y": 1}, "b": {"y": 1, "x": 0}}
+    assert fold_mismatch(same) == ""
+    assert "put 2 images in different folds" in fold_mismatch({"a": {"x": 0, "y": 1}, "b": {"x": 1, "y": 0}})
+    assert "different images" in fold_mismatch({"a": {"x": 0, "y": 1}, "b": {"x": 0}})

@@ -205,6 +205,12 @@ def find_training_output(work_dir, input_root=KAGGLE_INPUT):
     )
 
 
+def find_training_outputs(input_root=KAGGLE_INPUT):
+    """Every attached training kernel output (a folder holding nbgen-train.json), for an ensemble."""
+    root = Path(input_root)
+    return [p.parent for p in sorted(root.glob(f"*/{TRAIN_MARKER}")) + sorted(root.glob(f"*/*/*/{TRAIN_MARKER}"))]
+
+
 def link_outputs(source, work_dir):
     """Make the training outputs visible in work_dir as symlinks (the input mount is read-only)."""
     source, work_dir = Path(source), Path(work_dir)

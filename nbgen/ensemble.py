@@ -1,0 +1,54 @@
+"""`nbgen ensemble`: blend finished runs on this machine with the same notebook an ensemble kernel runs on Kaggle."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from nbgen.errors import InvalidValueError, NbgenError, OutputExistsError
+
+TRAIN_MARKER = "nbgen-train.json"
+
+
+def run_ensemble(members: list[Path], data_dir: Path, out_dir: Path, force: bool = False) -> dict[str, Any]:
+    """Generate the ensemble notebook into out_dir, execute it on `members` and `data_dir`; return its cv.json.
+
+    Raises:
+        NbgenError: fewer than two members, a folder that is no finished run, members of different
+            tasks, an existing out_dir without `force`, or the notebook's own refusal (its message).
+    """
+    from nbgen.generator import generate_ensemble
+
+    if len(members) < 2:
+        raise InvalidValueError(f"an ensemble needs two or more finished runs, got {len(members)}")
+    tasks = set()
+    for folder in members:
+        marker = folder / TRAIN_MARKER
+        if not marker.is_file():
+            raise InvalidValueError(f"{folder} holds no {TRAIN_MARKER}: pass the work dir of a finished training run")
+        tasks.add(json.loads(marker.read_text()).get("task"))
+    if len(tasks) > 1:
+        raise InvalidValueError(f"members of different tasks {sorted(map(str, tasks))} cannot be blended")
+    if not data_dir.is_dir():
+        raise InvalidValueError(f"--data {str(data_dir)!r} is not a folder: pass the competition's data folder")
+    if out_dir.exists():
+        if not force:
+            raise OutputExistsError(f"{out_dir} exists; pass --force to replace it, or choose another --out")
+        shutil.rmtree(out_dir)
+    folder = generate_ensemble(tasks.pop(), [], title="Local ensemble", kaggle_user="local", out_dir=out_dir)
+    work = out_dir / "work"
+    work.mkdir()
+    params = {"members": ",".join(str(m.resolve()) for m in members), "data_dir": str(data_dir.resolve()),
+              "work_dir": str(work.resolve())}
+    executed = out_dir / "executed.ipynb"
+    proc = subprocess.run([sys.executable, "-m", "papermill", str(folder / f"{folder.name}.ipynb"), str(executed),
+                           "--cwd", str(work), "-k", "python3", "-y", json.dumps(params)], capture_output=True, text=True)
+    if proc.returncode != 0:
+        lines = [line for line in proc.stderr.splitlines() if line.strip()]
+        error = next((line for line in reversed(lines) if "Error" in line.split(":")[0]), lines[-1] if lines else "")
+        raise NbgenError(f"the ensemble notebook failed ({executed}): {error}")
+    return json.loads((work / "cv.json").read_text())

@@ -1,0 +1,73 @@
+"""Blend finished runs (ensemble members) by weights fitted on their out-of-fold predictions.
+
+The weights come from hill climbing on the simplex: start from the best member, then move a share
+of weight from one member to another whenever that improves the blend's score, halving the share
+when no move does. Weights stay non-negative and sum to 1, and any metric works, including the
+non-smooth ones (accuracy, AUC) where a gradient-based optimiser stalls. Members must share their
+folds: weights fitted on out-of-fold predictions from different splits leak.
+"""
+
+from pathlib import Path
+
+import numpy as np
+
+
+def hill_climb(predictions, score, higher_is_better=True, min_step=1 / 1024):
+    """Return (weights, blended score) over `predictions` (a list of same-shape arrays); score(blend) -> float."""
+    sign = 1.0 if higher_is_better else -1.0
+    singles = [score(p) for p in predictions]
+    weights = np.zeros(len(predictions))
+    weights[int(np.argmax(sign * np.asarray(singles)))] = 1.0
+    current, step = max(singles, key=lambda s: sign * s), 0.5
+    while step >= min_step:
+        improved = False
+        for giver in range(len(weights)):
+            for taker in range(len(weights)):
+                amount = min(step, weights[giver])
+                if giver == taker or amount <= 0:
+                    continue
+                trial = weights.copy()
+                trial[giver] -= amount
+                trial[taker] += amount
+                value = score(blend(predictions, trial))
+                if sign * value > sign * current + 1e-12:
+                    weights, current, improved = trial, value, True
+        if not improved:
+            step /= 2
+    return weights, float(current)
+
+
+def blend(predictions, weights):
+    """The weighted mean of same-shape predictions."""
+    return sum(w * np.asarray(p, dtype=np.float64) for w, p in zip(weights, predictions, strict=True))
+
+
+def member_names(folders):
+    """Short distinct names for member folders: the folder's name, with as many parents as it takes."""
+    parts = [Path(f).resolve().parts for f in folders]
+    for depth in range(1, max(len(p) for p in parts) + 1):
+        names = ["/".join(p[-depth:]) for p in parts]
+        if len(set(names)) == len(names):
+            return names
+    return [str(f) for f in folders]
+
+
+def fold_mismatch(fold_tables):
+    """Why members' out-of-fold rows cannot be blended, or '' when they share ids and folds.
+
+    fold_tables: {member name: {id: fold}}.
+    """
+    names = list(fold_tables)
+    first = fold_tables[names[0]]
+    for name in names[1:]:
+        other = fold_tables[name]
+        if set(other) != set(first):
+            only = sorted(set(first) ^ set(other))
+            return (f"{names[0]} and {name} have out-of-fold rows for different images ({len(only)} differ, e.g. "
+                    f"{only[:3]}): train every member on all folds (train_folds='all')")
+        moved = [i for i in first if first[i] != other[i]]
+        if moved:
+            return (f"{names[0]} and {name} put {len(moved)} images in different folds (e.g. {moved[:3]}): blend weights "
+                    "fitted on their out-of-fold predictions would leak; train every member with the same n_folds, "
+                    "seed and group_col")
+    return ""

@@ -1,0 +1,60 @@
+"""Ensembles of finished runs: two architectures at two image sizes blended, mismatched folds refused."""
+
+import json
+
+import pandas as pd
+import pytest
+
+from nbgen.errors import NbgenError
+from nbgen.generator import generate
+from nbgen.smoke import run_smoke
+
+pytestmark = pytest.mark.smoke
+pytest.importorskip("papermill")
+
+# Short real runs (not smoke=True, which would give both members the same tiny model and size).
+COMMON = {"smoke": False, "pretrained_path": "none", "n_folds": 2, "epochs": 2, "num_workers": 0, "batch_size": 16,
+          "lr": 3e-3, "warmup_epochs": 0.5}
+MEMBERS = {"effnet48": {"model_name": "test_efficientnet", "img_size": 48, "tta_views": "orig"},
+           "convnext64": {"model_name": "test_convnext", "img_size": 64, "tta_views": "orig,hflip"}}
+
+
+@pytest.fixture(scope="module")
+def finished_runs(tmp_path_factory):
+    root = tmp_path_factory.mktemp("members")
+    folder = generate("classification", "efficientnet_b0", competition="cassava-leaf-disease-classification",
+                      kaggle_user="tester", out_dir=root / "gen")
+    notebook = folder / f"{folder.name}.ipynb"
+    runs = {name: run_smoke(notebook, layout="csv", out_dir=root / name, parameters={**COMMON, **extra}, n_train=48,
+                            n_test=12) for name, extra in MEMBERS.items()}
+    return notebook, runs, root
+
+
+def test_ensemble_of_two_architectures_at_two_sizes(finished_runs, tmp_path):
+    from nbgen.ensemble import run_ensemble
+
+    _, runs, _ = finished_runs
+    data = runs["effnet48"].work_dir.parent / "data"
+    result = run_ensemble([r.work_dir for r in runs.values()], data, tmp_path / "ens")
+    assert len(result["members"]) == 2 and sum(result["weights"].values()) == pytest.approx(1.0)
+    assert result["cv"] >= max(result["members"].values())  # the blend starts from the best member
+    for run in runs.values():  # each member's CV as its own run reported it
+        assert json.loads((run.work_dir / "cv.json").read_text())["cv_tta"] in [pytest.approx(v) for v in result["members"].values()]
+    sample = pd.read_csv(data / "sample_submission.csv")
+    submission = pd.read_csv(tmp_path / "ens" / "work" / "submission.csv")
+    assert submission.columns.tolist() == sample.columns.tolist()
+    assert submission.iloc[:, 0].tolist() == sample.iloc[:, 0].tolist()
+    printed = json.dumps(json.loads((tmp_path / "ens" / "executed.ipynb").read_text())["cells"])
+    assert "test_efficientnet at 48 px" in printed and "test_convnext at 64 px" in printed
+    with pytest.raises(NbgenError, match="exists; pass --force"):
+        run_ensemble([r.work_dir for r in runs.values()], data, tmp_path / "ens")
+
+
+def test_members_trained_on_other_folds_are_refused(finished_runs, tmp_path):
+    from nbgen.ensemble import run_ensemble
+
+    notebook, runs, root = finished_runs
+    other = run_smoke(notebook, layout="csv", out_dir=root / "seed7", n_train=48, n_test=12,
+                      parameters={**COMMON, **MEMBERS["effnet48"], "seed": 7, "epochs": 1})
+    with pytest.raises(NbgenError, match="ensemble refused: .* put \\d+ images in different folds.*same n_folds, seed"):
+        run_ensemble([runs["effnet48"].work_dir, other.work_dir], runs["effnet48"].work_dir.parent / "data", tmp_path / "e")
