@@ -111,3 +111,14 @@ def test_ordinal_smoke_run_cuts_the_regressed_index(classification_notebook, tmp
     cuts = json.loads((result.work_dir / "thresholds.json").read_text())["thresholds"]
     assert len(cuts) == 2 and cuts[0] < cuts[1]
     assert json.loads((result.work_dir / "cv.json").read_text())["metric"] == "qwk"
+
+
+def test_progressive_resizing_trains_phase_by_phase(classification_notebook, tmp_path):
+    """'128,192,256' scaled to the smoke size: one epoch a phase at 32, 48, then 64 px, validated at 64."""
+    result = run_smoke(classification_notebook, layout="csv", out_dir=tmp_path,
+                       parameters={"img_sizes": "128,192,256", "train_folds": "0"})
+    printed = json.dumps(json.loads(open(result.executed).read())["cells"])
+    for k, (size, epoch) in enumerate([(32, 1), (48, 2), (64, 3)], start=1):
+        assert f"fold 0 phase {k}/3: training at {size} px from epoch {epoch}" in printed
+    assert "fold 0 epoch 3/3" in printed
+    assert json.loads((result.work_dir / "nbgen-train.json").read_text())["recipe"]["img_size"] == 64
