@@ -109,3 +109,27 @@ def test_sam_with_amp_scaling_takes_the_same_step_and_skips_overflow():
     sam = SharpnessAware(model.parameters(), 0.1)
     model.w.grad = torch.tensor([float("inf"), 1.0], dtype=torch.float64)
     assert not sam.perturb() and model.w.detach().tolist() == [1.0, 2.0]
+
+
+def test_distillation_loss_on_hand_cases():
+    """Student logits (0, ln 2) give p = (1/3, 2/3); a teacher at (1/2, 1/2): KL = 0.5 ln(1.5) + 0.5 ln(0.75).
+    At T = 2 the student becomes softmax(0, ln 2 / 2) = (1, sqrt 2) / (1 + sqrt 2), the teacher stays uniform,
+    and the KL is scaled by T^2 = 4."""
+    logits = torch.tensor([[0.0, np.log(2.0)]])
+    teacher = torch.tensor([[0.5, 0.5]])
+    assert targets.distillation_loss(logits, teacher, 1.0, "multiclass").item() == pytest.approx(0.5 * np.log(1.125), rel=1e-5)
+    p = np.array([1.0, np.sqrt(2.0)]) / (1 + np.sqrt(2.0))
+    expected = 4 * np.sum(0.5 * np.log(0.5 / p))
+    assert targets.distillation_loss(logits, teacher, 2.0, "multiclass").item() == pytest.approx(expected, rel=1e-5)
+    # A sigmoid student at logit 0 (p = 1/2) against a teacher at 0.8, T = 1: 0.8 ln 1.6 + 0.2 ln 0.4.
+    binary = targets.distillation_loss(torch.tensor([[0.0]]), torch.tensor([[0.2, 0.8]]), 1.0, "binary")
+    assert binary.item() == pytest.approx(0.8 * np.log(1.6) + 0.2 * np.log(0.4), rel=1e-5)
+    # T = 2 softens the teacher through its logit: ln 4 / 2 -> q = 2/3 against p = 1/2, times 4.
+    q = 2 / 3
+    assert targets.distillation_loss(torch.tensor([[0.0]]), torch.tensor([[0.2, 0.8]]), 2.0, "binary").item() == \
+        pytest.approx(4 * (q * np.log(2 * q) + (1 - q) * np.log(2 * (1 - q))), rel=1e-5)
+    # Agreement costs nothing; multi-label rows average their classes.
+    assert targets.distillation_loss(torch.tensor([[2.0, -1.0]]), torch.sigmoid(torch.tensor([[2.0, -1.0]])), 3.0,
+                                     "multilabel").item() == pytest.approx(0.0, abs=1e-6)
+    rows = targets.loss_fn(torch.zeros(3, 2), torch.tensor([[1.0, 0.0]] * 3), "multiclass", reduction="none")
+    assert rows.shape == (3,) and rows[0].item() == pytest.approx(np.log(2), rel=1e-6)

@@ -1,6 +1,8 @@
-"""Ensembles of finished runs: two architectures at two image sizes blended, mismatched folds refused."""
+"""The playbook on finished runs: ensembles of two architectures at two sizes (mismatched folds refused), and a
+student trained from a teacher run's soft labels and confident test predictions."""
 
 import json
+import re
 
 import pandas as pd
 import pytest
@@ -58,3 +60,19 @@ def test_members_trained_on_other_folds_are_refused(finished_runs, tmp_path):
                       parameters={**COMMON, **MEMBERS["effnet48"], "seed": 7, "epochs": 1})
     with pytest.raises(NbgenError, match="ensemble refused: .* put \\d+ images in different folds.*same n_folds, seed"):
         run_ensemble([runs["effnet48"].work_dir, other.work_dir], runs["effnet48"].work_dir.parent / "data", tmp_path / "e")
+
+
+def test_student_learns_from_a_teacher_and_pseudo_labels_stay_out_of_validation(finished_runs, tmp_path):
+    notebook, runs, _ = finished_runs
+    teacher = runs["convnext64"].work_dir
+    test_ids = pd.read_csv(teacher / "test_probs.csv", dtype=str)["id"].tolist()
+    student = run_smoke(notebook, layout="csv", out_dir=tmp_path, n_train=48, n_test=12,
+                        parameters={**COMMON, **MEMBERS["effnet48"], "teacher": str(teacher), "pseudo_threshold": 0.4,
+                                    "distill_weight": 0.5})
+    printed = json.dumps(json.loads(open(student.executed).read())["cells"])
+    added = int(re.search(r"(\d+) of its test predictions at >= 0.4 join every fold's training set", printed).group(1))
+    assert 0 < added <= len(test_ids)
+    assert "mixup/cutmix off: they would mix the images but not the teacher's soft labels" in printed
+    oof = pd.read_csv(student.work_dir / "oof.csv", dtype={"id": str})
+    assert len(oof) == 48 and not set(oof["id"]) & set(test_ids)  # every training image, no pseudo-labelled one
+    assert json.loads((student.work_dir / "cv.json").read_text())["n_oof"] == 48
