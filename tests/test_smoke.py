@@ -122,3 +122,17 @@ def test_progressive_resizing_trains_phase_by_phase(classification_notebook, tmp
         assert f"fold 0 phase {k}/3: training at {size} px from epoch {epoch}" in printed
     assert "fold 0 epoch 3/3" in printed
     assert json.loads((result.work_dir / "nbgen-train.json").read_text())["recipe"]["img_size"] == 64
+
+
+def test_ddp_script_on_two_cpu_processes_gives_the_same_out_of_fold_rows(classification_notebook, tmp_path):
+    """ddp_processes=2 on a CPU: the folds train in a script under torch.distributed.run with gloo, each process on
+    half of every epoch; the out-of-fold rows gathered from both match a one-process run's."""
+    runs = {n: run_smoke(classification_notebook, layout="csv", out_dir=tmp_path / str(n), n_train=48,
+                         parameters={"ddp_processes": n, "num_workers": 0}) for n in (1, 2)}
+    oof = {n: pd.read_csv(r.work_dir / "oof.csv") for n, r in runs.items()}
+    assert len(oof[2]) == len(oof[1]) == 48 and oof[2]["id"].tolist() == oof[1]["id"].tolist()
+    assert not oof[2].filter(like="prob_").isna().any().any()
+    printed = json.dumps(json.loads(open(runs[2].executed).read())["cells"])
+    assert "DDP: 2 processes (gloo) run" in printed and "torchrun --nnodes NODES" in printed
+    assert printed.count("fold 0 epoch 1/1") == 1 and "train 0.0000" not in printed  # rank 0 logs; both train
+    assert (runs[2].work_dir / "train_ddp.py").is_file() and (runs[2].work_dir / "training_curve.png").is_file()
