@@ -82,3 +82,14 @@ def test_wrong_rle_order_is_named_with_the_one_that_fits(segmentation_notebook, 
     with pytest.raises(SmokeError, match=r"cell data-\d+ raised ValueError: rle_order='column' decodes the training "
                                          r"masks into stripes.*set rle_order='row'"):
         run_smoke(segmentation_notebook, layout="rle_binary", out_dir=tmp_path, parameters={"rle_order": "column"})
+
+
+def test_ddp_script_on_two_cpu_processes_fills_every_out_of_fold_map(segmentation_notebook, tmp_path):
+    """ddp_processes=2 on a CPU (gloo): validation is sharded and gathered, so the out-of-fold maps are complete."""
+    runs = {n: run_smoke(segmentation_notebook, layout="rle_binary", out_dir=tmp_path / str(n), n_train=32,
+                         parameters={"ddp_processes": n, "num_workers": 0}) for n in (1, 2)}
+    maps = {n: np.load(r.work_dir / "oof_maps.npy") for n, r in runs.items()}
+    assert maps[2].shape == maps[1].shape and maps[2].reshape(len(maps[2]), -1).max(1).min() > 0  # every image predicted
+    printed = json.dumps(json.loads(open(runs[2].executed).read())["cells"])
+    assert "DDP: 2 processes (gloo) run" in printed and printed.count("fold 0 epoch 1/1") == 1
+    assert json.loads((runs[2].work_dir / "cv.json").read_text())["n_oof"] == json.loads((runs[1].work_dir / "cv.json").read_text())["n_oof"]
