@@ -44,7 +44,8 @@ def main() -> None:
         def cv(p, metric=metric):
             return score(metric, y, p, "multiclass")
 
-        weights, blended = hill_climb(list(members.values()), cv, higher_is_better=metric not in LOWER_IS_BETTER)
+        weights, blended = hill_climb(len(members), lambda w, cv=cv: cv(blend(list(members.values()), w)),
+                                      higher_is_better=metric not in LOWER_IS_BETTER)
         singles = {name: cv(p) for name, p in members.items()}
         best = min(singles.values()) if metric in LOWER_IS_BETTER else max(singles.values())
         assert abs(cv(blend(list(members.values()), weights)) - blended) < 1e-12

@@ -138,13 +138,17 @@ def ensemble(
     members: Annotated[list[str], typer.Argument(help="finished runs' output folders (work dirs holding nbgen-train.json)")],
     data: Annotated[str, typer.Option(help="the competition's data folder")] = "",
     out: Annotated[str, typer.Option(help="folder for the ensemble notebook and its outputs")] = "ensemble-run",
+    competition: Annotated[str, typer.Option(help="the competition slug: a known competition's parameters")] = "",
+    set_: Annotated[list[str], typer.Option("--set", help="parameter override name=value, repeatable")] = [],  # noqa: B006
     force: Annotated[bool, typer.Option(help="replace an existing output folder")] = False,
 ) -> None:
     """Blend finished runs here, as the ensemble kernel does on Kaggle: members' CVs, the blend's CV, submission.csv."""
+    from nbgen.config import parse_overrides
     from nbgen.ensemble import run_ensemble
 
     try:
-        result = run_ensemble([Path(m) for m in members], Path(data), Path(out), force=force)
+        result = run_ensemble([Path(m) for m in members], Path(data), Path(out), force=force, competition=competition,
+                              overrides=parse_overrides(set_))
     except NbgenError as err:
         _fail(err)
     for name, value in result["members"].items():

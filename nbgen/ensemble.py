@@ -14,8 +14,12 @@ from nbgen.errors import InvalidValueError, NbgenError, OutputExistsError
 TRAIN_MARKER = "nbgen-train.json"
 
 
-def run_ensemble(members: list[Path], data_dir: Path, out_dir: Path, force: bool = False) -> dict[str, Any]:
+def run_ensemble(members: list[Path], data_dir: Path, out_dir: Path, force: bool = False, competition: str = "",
+                 overrides: dict[str, str] | None = None) -> dict[str, Any]:
     """Generate the ensemble notebook into out_dir, execute it on `members` and `data_dir`; return its cv.json.
+
+    The members' metric (from their cv.json) is the ensemble's, unless `overrides` set another;
+    `competition` adds a known competition's parameters, as for `nbgen new`.
 
     Raises:
         NbgenError: fewer than two members, a folder that is no finished run, members of different
@@ -25,12 +29,13 @@ def run_ensemble(members: list[Path], data_dir: Path, out_dir: Path, force: bool
 
     if len(members) < 2:
         raise InvalidValueError(f"an ensemble needs two or more finished runs, got {len(members)}")
-    tasks = set()
+    tasks, metrics = set(), set()
     for folder in members:
         marker = folder / TRAIN_MARKER
-        if not marker.is_file():
-            raise InvalidValueError(f"{folder} holds no {TRAIN_MARKER}: pass the work dir of a finished training run")
+        if not marker.is_file() or not (folder / "cv.json").is_file():
+            raise InvalidValueError(f"{folder} holds no {TRAIN_MARKER} and cv.json: pass the work dir of a finished training run")
         tasks.add(json.loads(marker.read_text()).get("task"))
+        metrics.add(json.loads((folder / "cv.json").read_text())["metric"])
     if len(tasks) > 1:
         raise InvalidValueError(f"members of different tasks {sorted(map(str, tasks))} cannot be blended")
     if not data_dir.is_dir():
@@ -39,7 +44,11 @@ def run_ensemble(members: list[Path], data_dir: Path, out_dir: Path, force: bool
         if not force:
             raise OutputExistsError(f"{out_dir} exists; pass --force to replace it, or choose another --out")
         shutil.rmtree(out_dir)
-    folder = generate_ensemble(tasks.pop(), [], title="Local ensemble", kaggle_user="local", out_dir=out_dir)
+    if len(metrics) > 1:
+        raise InvalidValueError(f"the members were scored by different metrics {sorted(metrics)}: train them for one competition")
+    overrides = {"metric": metrics.pop(), **(overrides or {})}
+    folder = generate_ensemble(tasks.pop(), [], title="Local ensemble", kaggle_user="local", out_dir=out_dir,
+                               competition=competition, overrides=overrides)
     work = out_dir / "work"
     work.mkdir()
     params = {"members": ",".join(str(m.resolve()) for m in members), "data_dir": str(data_dir.resolve()),

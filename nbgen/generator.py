@@ -62,10 +62,10 @@ def generate_ensemble(task: str, sources: Sequence[str], **options: Any) -> Path
     """Write an ensemble kernel that attaches the outputs of the training kernels `sources` (owner/slug).
 
     Without sources the members are named at run time (the `members` parameter). It blends the members with weights fitted on their out-of-fold predictions and predicts the
-    test set with each member at its own size and views. Classification only, for now.
+    test set with each member at its own size and views. Classification and detection (ultralytics).
     """
-    if task != "classification":
-        raise InvalidValueError(f"--kernels ensemble: {task} ensembles are not built yet; classification only")
+    if task not in ("classification", "detection"):
+        raise InvalidValueError(f"--kernels ensemble: {task} ensembles are not built yet; classification and detection only")
     return _generate(task, get_task(task).default_arch, roles=("ensemble",), sources=sources, **options)[0]
 
 
@@ -171,7 +171,7 @@ def render_notebook(
 ) -> str:
     """Render every stage of `task` for a kernel `role` (full, train or infer) and return the notebook's JSON text."""
     context = {"title": title, "task": task, "arch": arch, "params": params, "role": role}
-    skipped = {"full": (), "train": ("submit",), "infer": ("validate",), "ensemble": ("model", "train", "validate")}[role]
+    skipped = {"full": (), "train": ("submit",), "infer": ("validate",), "ensemble": ("train", "study", "validate")}[role]
     cells: list[Cell] = []
     for stage in task.stages:
         if stage in skipped:

@@ -253,11 +253,11 @@ def test_hill_climbing_recovers_a_known_mixture():
     def rmse(p):
         return float(np.sqrt(np.mean((p - target) ** 2)))
 
-    weights, best = hill_climb([a, b, c], rmse, higher_is_better=False)
+    weights, best = hill_climb(3, lambda w: rmse(blend([a, b, c], w)), higher_is_better=False)
     np.testing.assert_allclose(weights, [0.7, 0.3, 0.0], atol=2e-3)
     assert weights.min() >= 0 and weights.sum() == pytest.approx(1.0)
     assert best < 1e-3 and rmse(blend([a, b, c], weights)) == pytest.approx(best)
-    assert hill_climb([a, b], lambda p: -rmse(p))[0].sum() == pytest.approx(1.0)
+    assert hill_climb(2, lambda w: -rmse(blend([a, b], w)))[0].sum() == pytest.approx(1.0)
 
 
 def test_members_with_other_folds_or_other_images_are_refused():

@@ -284,3 +284,15 @@ def test_study_image_map_on_a_hand_computed_case():
     assert (combined, study_part, image_part) == pytest.approx((0.75, 0.5, 1.0))
     # As submitted: a none score of 0.2 for Y ranks it below X's 0.3, so the none AP halves.
     assert study_image_map(study_truth, study_probs, image_truth, predictions, 1, {"X": 0.3, "Y": 0.2})[2] == pytest.approx(0.75)
+
+
+def test_weighted_fusion_leans_towards_the_heavier_member():
+    """Two members each see one box of the same object; with weights 3:1 the fused box sits 3/4 of the way to the first."""
+    from lib.fusion import fuse_boxes
+
+    a = (np.array([[10.0, 10.0, 50.0, 50.0]]), np.array([0.8]), np.array([0]))
+    b = (np.array([[14.0, 14.0, 54.0, 54.0]]), np.array([0.8]), np.array([0]))
+    boxes, scores, _ = fuse_boxes([a, b], 100, 100, weights=[3, 1])
+    np.testing.assert_allclose(boxes[0], [11, 11, 51, 51], atol=1e-4)
+    even, _, _ = fuse_boxes([a, b], 100, 100)
+    np.testing.assert_allclose(even[0], [12, 12, 52, 52], atol=1e-4)

@@ -76,3 +76,25 @@ def test_student_learns_from_a_teacher_and_pseudo_labels_stay_out_of_validation(
     oof = pd.read_csv(student.work_dir / "oof.csv", dtype={"id": str})
     assert len(oof) == 48 and not set(oof["id"]) & set(test_ids)  # every training image, no pseudo-labelled one
     assert json.loads((student.work_dir / "cv.json").read_text())["n_oof"] == 48
+
+
+def test_detection_ensemble_of_two_yolo_generations_at_two_sizes(tmp_path):
+    """YOLOv8-n at 64 px and YOLO11-n at 96 px (two flips): out-of-fold boxes fused with the weights, the wheat metric."""
+    from nbgen.ensemble import run_ensemble
+
+    folder = generate("detection", "yolov8", competition="global-wheat-detection", kaggle_user="tester", out_dir=tmp_path / "gen")
+    common = {"smoke": False, "pretrained_path": "none", "n_folds": 2, "epochs": 1, "num_workers": 0, "batch_size": 8,
+              "mosaic": 0.0}
+    runs = [run_smoke(folder / f"{folder.name}.ipynb", layout="wheat", out_dir=tmp_path / name, n_train=24, n_test=6,
+                      parameters={**common, **extra})
+            for name, extra in (("v8", {"model_name": "yolov8n.yaml", "img_size": 64, "tta_views": "orig"}),
+                                ("y11", {"model_name": "yolo11n.yaml", "img_size": 96, "tta_views": "orig,hflip"}))]
+    data = runs[0].work_dir.parent / "data"
+    result = run_ensemble([r.work_dir for r in runs], data, tmp_path / "ens", competition="global-wheat-detection")
+    assert result["metric"] == "wheat" and len(result["members"]) == 2
+    assert result["cv"] >= max(result["members"].values()) and sum(result["weights"].values()) == pytest.approx(1.0)
+    submission = pd.read_csv(tmp_path / "ens" / "work" / "submission.csv", keep_default_na=False)
+    assert submission["image_id"].tolist() == pd.read_csv(data / "sample_submission.csv")["image_id"].tolist()
+    assert all(len(v.split()) % 5 == 0 for v in submission["PredictionString"])
+    with pytest.raises(NbgenError, match="scored by wheat, this notebook by map50: .*set metric='wheat'"):
+        run_ensemble([r.work_dir for r in runs], data, tmp_path / "ens2", overrides={"metric": "map50"})

@@ -12,24 +12,23 @@ from pathlib import Path
 import numpy as np
 
 
-def hill_climb(predictions, score, higher_is_better=True, min_step=1 / 1024):
-    """Return (weights, blended score) over `predictions` (a list of same-shape arrays); score(blend) -> float."""
+def hill_climb(n_members, score, higher_is_better=True, min_step=1 / 1024):
+    """Return (weights, blended score) of `n_members`; score(weights) -> the blend's score with those weights."""
     sign = 1.0 if higher_is_better else -1.0
-    singles = [score(p) for p in predictions]
-    weights = np.zeros(len(predictions))
-    weights[int(np.argmax(sign * np.asarray(singles)))] = 1.0
+    singles = [score(np.eye(n_members)[k]) for k in range(n_members)]
+    weights = np.eye(n_members)[int(np.argmax(sign * np.asarray(singles)))]
     current, step = max(singles, key=lambda s: sign * s), 0.5
     while step >= min_step:
         improved = False
-        for giver in range(len(weights)):
-            for taker in range(len(weights)):
+        for giver in range(n_members):
+            for taker in range(n_members):
                 amount = min(step, weights[giver])
                 if giver == taker or amount <= 0:
                     continue
                 trial = weights.copy()
                 trial[giver] -= amount
                 trial[taker] += amount
-                value = score(blend(predictions, trial))
+                value = score(trial)
                 if sign * value > sign * current + 1e-12:
                     weights, current, improved = trial, value, True
         if not improved:

@@ -4,11 +4,11 @@ import numpy as np
 from ensemble_boxes import weighted_boxes_fusion
 
 
-def fuse_boxes(predictions, width, height, iou_threshold=0.55, skip_threshold=0.0):
+def fuse_boxes(predictions, width, height, iou_threshold=0.55, skip_threshold=0.0, weights=None):
     """predictions: [(boxes [x0, y0, x1, y1] pixels, scores, class ids), ...], one per model or view.
 
-    Returns one (boxes, scores, class ids) in pixels. A single prediction is returned as is:
-    fusing it with itself would only reorder it.
+    Returns one (boxes, scores, class ids) in pixels; `weights` weigh the predictions (an ensemble's
+    members). A single prediction is returned as is: fusing it with itself would only reorder it.
     """
     if len(predictions) == 1:
         boxes, scores, labels = predictions[0]
@@ -23,7 +23,8 @@ def fuse_boxes(predictions, width, height, iou_threshold=0.55, skip_threshold=0.
     if not any(boxes_list):
         return np.zeros((0, 4)), np.zeros(0), np.zeros(0, dtype=int)
     boxes, scores, labels = weighted_boxes_fusion(
-        boxes_list, scores_list, labels_list, iou_thr=iou_threshold, skip_box_thr=skip_threshold,
+        boxes_list, scores_list, labels_list, weights=None if weights is None else list(weights), iou_thr=iou_threshold,
+        skip_box_thr=skip_threshold,
     )
     return np.asarray(boxes).reshape(-1, 4) * scale, np.asarray(scores), np.asarray(labels).astype(int)
 
