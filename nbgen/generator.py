@@ -62,10 +62,12 @@ def generate_ensemble(task: str, sources: Sequence[str], **options: Any) -> Path
     """Write an ensemble kernel that attaches the outputs of the training kernels `sources` (owner/slug).
 
     Without sources the members are named at run time (the `members` parameter). It blends the members with weights fitted on their out-of-fold predictions and predicts the
-    test set with each member at its own size and views. Classification and detection (ultralytics).
+    test set with each member at its own size and views. Classification, segmentation and detection
+    (ultralytics members).
     """
-    if task not in ("classification", "detection"):
-        raise InvalidValueError(f"--kernels ensemble: {task} ensembles are not built yet; classification and detection only")
+    if task not in ("classification", "segmentation", "detection"):
+        raise InvalidValueError(f"--kernels ensemble: {task} ensembles are not built yet; classification, segmentation "
+                                "and detection only")
     return _generate(task, get_task(task).default_arch, roles=("ensemble",), sources=sources, **options)[0]
 
 

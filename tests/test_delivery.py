@@ -319,9 +319,9 @@ def test_ensemble_kernel_attaches_the_training_kernels(tmp_path):
             full += ["--kernels", "ensemble"]
         result = CliRunner().invoke(app, full)
         assert result.exit_code == 2 and message in result.output, result.output
-    result = CliRunner().invoke(app, ["new", "--task", "segmentation", "--kernels", "ensemble", "--from", "a/b", "--from",
+    result = CliRunner().invoke(app, ["new", "--task", "image2image", "--kernels", "ensemble", "--from", "a/b", "--from",
                                       "a/c", "--out", str(tmp_path / "y")])
-    assert result.exit_code == 2 and "segmentation ensembles are not built yet" in result.output
+    assert result.exit_code == 2 and "image2image ensembles are not built yet" in result.output
 
 
 def test_training_output_is_found_under_both_mount_layouts(tmp_path):

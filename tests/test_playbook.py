@@ -98,3 +98,28 @@ def test_detection_ensemble_of_two_yolo_generations_at_two_sizes(tmp_path):
     assert all(len(v.split()) % 5 == 0 for v in submission["PredictionString"])
     with pytest.raises(NbgenError, match="scored by wheat, this notebook by map50: .*set metric='wheat'"):
         run_ensemble([r.work_dir for r in runs], data, tmp_path / "ens2", overrides={"metric": "map50"})
+
+
+def test_segmentation_ensemble_of_two_architectures_at_two_sizes(tmp_path):
+    """Unet at 64 px and FPN at 96 px on TGS: out-of-fold maps averaged with the weights before the threshold."""
+    from nbgen.ensemble import run_ensemble
+
+    folder = generate("segmentation", "unet", competition="tgs-salt-identification-challenge", kaggle_user="tester",
+                      out_dir=tmp_path / "gen")
+    common = {"smoke": False, "pretrained_path": "none", "n_folds": 2, "epochs": 1, "num_workers": 0, "batch_size": 8}
+    runs = [run_smoke(folder / f"{folder.name}.ipynb", layout="tgs", out_dir=tmp_path / name, n_train=24, n_test=6,
+                      parameters={**common, **extra})
+            for name, extra in (("unet", {"model_name": "Unet", "encoder_name": "tu-test_efficientnet", "img_height": 64,
+                                          "img_width": 64, "tta_views": "orig"}),
+                                ("fpn", {"model_name": "FPN", "encoder_name": "tu-test_convnext", "img_height": 96,
+                                         "img_width": 96, "tta_views": "orig,hflip"}))]
+    data = runs[0].work_dir.parent / "data"
+    result = run_ensemble([r.work_dir for r in runs], data, tmp_path / "ens", competition="tgs-salt-identification-challenge")
+    assert len(result["members"]) == 2 and result["cv"] >= max(result["members"].values())
+    for run in runs:
+        assert json.loads((run.work_dir / "cv.json").read_text())["cv"] in [pytest.approx(v) for v in result["members"].values()]
+    submission = pd.read_csv(tmp_path / "ens" / "work" / "submission.csv", keep_default_na=False)
+    assert submission.iloc[:, 0].tolist() == pd.read_csv(data / "sample_submission.csv").iloc[:, 0].tolist()
+    assert all(len(v.split()) % 2 == 0 for v in submission.iloc[:, 1])
+    printed = json.dumps(json.loads((tmp_path / "ens" / "executed.ipynb").read_text())["cells"])
+    assert "Unet + tu-test_efficientnet at 64x64" in printed and "FPN + tu-test_convnext at 96x96" in printed
