@@ -93,3 +93,12 @@ def test_ddp_script_on_two_cpu_processes_fills_every_out_of_fold_map(segmentatio
     printed = json.dumps(json.loads(open(runs[2].executed).read())["cells"])
     assert "DDP: 2 processes (gloo) run" in printed and printed.count("fold 0 epoch 1/1") == 1
     assert json.loads((runs[2].work_dir / "cv.json").read_text())["n_oof"] == json.loads((runs[1].work_dir / "cv.json").read_text())["n_oof"]
+
+
+def test_progressive_resizing_keeps_the_aspect_in_phases(segmentation_notebook, tmp_path):
+    """'256,512' scaled to the smoke size (64 x 64): a phase at 32 x 32, then 64 x 64, validated at 64 x 64."""
+    result = run_smoke(segmentation_notebook, layout="rle_binary", out_dir=tmp_path,
+                       parameters={"img_sizes": "256,512", "train_folds": "0"})
+    printed = json.dumps(json.loads(open(result.executed).read())["cells"])
+    assert "fold 0 phase 1/2: training at 32x32 from epoch 1" in printed
+    assert "fold 0 phase 2/2: training at 64x64 from epoch 2" in printed
