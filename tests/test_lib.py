@@ -267,3 +267,31 @@ def test_members_with_other_folds_or_other_images_are_refused():
     assert fold_mismatch(same) == ""
     assert "put 2 images in different folds" in fold_mismatch({"a": {"x": 0, "y": 1}, "b": {"x": 1, "y": 0}})
     assert "different images" in fold_mismatch({"a": {"x": 0, "y": 1}, "b": {"x": 0}})
+
+
+def test_ensemble_members_are_checked_before_anything_is_blended(tmp_path):
+    """Two finished runs of this task, classes and metric pass; another task, other classes or another metric stop."""
+    import json as js
+
+    from lib.blend import load_members
+
+    def run(name, task="classification", classes=("a", "b"), metric="accuracy"):
+        folder = tmp_path / "input" / name
+        folder.mkdir(parents=True)
+        (folder / "nbgen-train.json").write_text(js.dumps({"task": task, "trained_folds": [0, 1],
+                                                           "recipe": {"model_name": "m", "img_size": 64}}))
+        (folder / "classes.json").write_text(js.dumps({"classes": list(classes)}))
+        (folder / "cv.json").write_text(js.dumps({"metric": metric}))
+        return folder
+
+    run("one"), run("two")
+    members = load_members("", tmp_path / "work", "classification", ["a", "b"], "accuracy", input_root=tmp_path / "input")
+    assert [m["name"] for m in members] == ["one", "two"] and members[0]["img_size"] == 64
+    for name, kwargs, message in [("three", {"task": "segmentation"}, "not a classification training output"),
+                                  ("four", {"classes": ("a", "c")}, "trained on classes \\['a', 'c'\\]"),
+                                  ("five", {"metric": "log_loss"}, "scored by log_loss, this notebook by accuracy")]:
+        folder = run(name, **kwargs)
+        with pytest.raises(ValueError, match=message):
+            load_members(f"{tmp_path / 'input' / 'one'},{folder}", tmp_path / "work", "classification", ["a", "b"], "accuracy")
+    with pytest.raises(FileNotFoundError, match="1 ensemble member"):
+        load_members(str(tmp_path / "input" / "one"), tmp_path / "work", "classification", ["a", "b"], "accuracy")

@@ -7,9 +7,12 @@ non-smooth ones (accuracy, AUC) where a gradient-based optimiser stalls. Members
 folds: weights fitted on out-of-fold predictions from different splits leak.
 """
 
+import json
 from pathlib import Path
 
 import numpy as np
+
+from lib.paths import KAGGLE_INPUT, TRAIN_MARKER, find_training_outputs
 
 
 def hill_climb(n_members, score, higher_is_better=True, min_step=1 / 1024):
@@ -49,6 +52,36 @@ def member_names(folders):
         if len(set(names)) == len(names):
             return names
     return [str(f) for f in folders]
+
+
+def load_members(members, work_dir, task, classes, metric, family=None, input_root=KAGGLE_INPUT):
+    """The ensemble's members, checked: [{name, dir, folds, and the recipe: model, size, views}].
+
+    members: comma-separated folders, or '' for every training output attached under input_root.
+    Each must be a finished run of `task` (and model `family`) on these `classes`, scored by `metric`.
+    """
+    folders = [Path(m.strip()) for m in members.split(",") if m.strip()] if members else find_training_outputs(input_root)
+    folders = [f for f in folders if f.resolve() != Path(work_dir).resolve()]
+    if len(folders) < 2:
+        raise FileNotFoundError(f"{len(folders)} ensemble member(s) found ({[str(f) for f in folders]}): attach two or "
+                                "more training kernels' outputs (kernel_sources), or set members to their folders")
+    out = []
+    for folder, name in zip(folders, member_names(folders), strict=True):
+        run = json.loads((folder / TRAIN_MARKER).read_text())
+        recipe = run.get("recipe")
+        if run.get("task") != task or recipe is None or (family and recipe.get("family") != family):
+            raise ValueError(f"{folder}: not a {family + ' ' if family else ''}{task} training output of this nbgen version "
+                             f"(task {run.get('task')!r}); regenerate and rerun that training kernel")
+        member_classes = [str(c) for c in json.loads((folder / "classes.json").read_text())["classes"]]
+        if member_classes != [str(c) for c in classes]:
+            raise ValueError(f"{folder} was trained on classes {member_classes[:5]}, this data has "
+                             f"{[str(c) for c in classes][:5]}: members must come from this competition's data")
+        member_metric = json.loads((folder / "cv.json").read_text())["metric"]
+        if member_metric != metric:
+            raise ValueError(f"{folder} was scored by {member_metric}, this notebook by {metric}: blend weights must be "
+                             f"fitted on the competition's metric; set metric={member_metric!r} (or the members' own)")
+        out.append({"name": name, "dir": folder, **recipe, "folds": run["trained_folds"]})
+    return out
 
 
 def fold_mismatch(fold_tables):
