@@ -110,8 +110,10 @@ def list_(
     params: Annotated[bool, typer.Option(help="list the notebook parameters of each matching task")] = False,
 ) -> None:
     """Show tasks and architecture presets with their defaults."""
+    import fnmatch
+
     from nbgen.config import param_specs
-    from nbgen.registry import list_archs, list_tasks
+    from nbgen.registry import list_archs, list_tasks, unavailable
 
     matching = list_archs(pattern)
     for task in list_tasks():
@@ -129,6 +131,9 @@ def list_(
             defaults = " ".join(f"{k}={v}" for k, v in arch.params.items())
             licence = f"  [licence: {arch.license}]" if arch.license != task.license else ""
             typer.echo(f"  {arch.key:24} {arch.summary}  ({defaults}){licence}")
+        for key, reason in unavailable(task.name).items():
+            if pattern in ("*", task.name) or fnmatch.fnmatch(key, pattern if "*" in pattern else f"*{pattern}*"):
+                typer.echo(f"  {key:24} not available: {reason}")
     typer.echo("--arch also takes any timm model name (classification) or smp architecture (segmentation, image2image); "
                "`nbgen list --params` shows every parameter.")
 

@@ -93,6 +93,11 @@ def list_archs(pattern: str = "*") -> list[Arch]:
     ]
 
 
+def unavailable(task: str) -> dict[str, str]:
+    """Architectures asked for that cannot be offered for `task`: key -> the reason (registry.toml [unavailable.*])."""
+    return {key: spec["reason"] for key, spec in _load().get("unavailable", {}).items() if spec["task"] == task}
+
+
 def get_arch(task: str, key: str) -> Arch:
     """Return the preset `key` of `task`, or a plain model name the task's library knows.
 
@@ -103,6 +108,9 @@ def get_arch(task: str, key: str) -> Arch:
     presets = {a.key: a for a in list_archs() if a.task == task}
     if key in presets:
         return presets[key]
+    missing = unavailable(task)
+    if key.lower() in missing:
+        raise UnknownArchError(f"{key!r} is not available: {missing[key.lower()]}")
     if spec_task.family == "smp" and key.lower() in {n.lower() for n in smp_architectures()}:
         return _smp_arch(spec_task, key, presets)  # a plain smp name, even where another task has a preset of it
     elsewhere = [a.task for a in list_archs() if a.key == key.lower() and a.task != task]

@@ -116,3 +116,16 @@ def test_light_install_refuses_unknown_names_without_timm(args, fragment, tmp_pa
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ") and fragment in lines[0], proc.stderr
     assert not any(tmp_path.iterdir())
+
+
+def test_co_detr_is_named_as_unavailable_with_the_reason(tmp_path):
+    from typer.testing import CliRunner
+
+    from nbgen.cli import app
+
+    listed = CliRunner().invoke(app, ["list", "detection"]).output
+    assert "co-detr                  not available: every Co-DETR implementation" in listed
+    assert "PyPI serves mmcv (2.1.0, 2.2.0) and mmcv-full (1.7.2) as source only" in listed
+    result = CliRunner().invoke(app, ["new", "--task", "detection", "--arch", "co-detr", "--out", str(tmp_path)])
+    assert result.exit_code == 2 and "'co-detr' is not available" in result.output and "rtdetr-l" in result.output
+    assert not any(tmp_path.iterdir())

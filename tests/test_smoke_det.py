@@ -24,20 +24,25 @@ CASES = {
     ("yolov8", "vinbig"): ({"metric": "voc_map", "voc_iou": 0.4}, "vinbig", "voc_map"),
     ("fasterrcnn", "coco"): ({"metric": "map50_95"}, "wheat", "map50_95"),
     ("fasterrcnn", "vinbig"): ({"metric": "map50"}, "vinbig", "map50"),
+    ("yolo12", "wheat"): ({"metric": "wheat"}, "wheat", "wheat"),  # the newest ultralytics families, built from YAML
+    ("yolo26", "wheat"): ({"metric": "wheat"}, "wheat", "wheat"),
+    ("rtdetr-l", "wheat"): ({"metric": "wheat"}, "wheat", "wheat"),
 }
+SLOW = {("rtdetr-l", "wheat")}  # a 32M-parameter transformer decoder from scratch on CPU
 
 
 @pytest.fixture(scope="module")
 def detection_notebooks(tmp_path_factory):
     out = tmp_path_factory.mktemp("gen")
     notebooks = {}
-    for arch in ("yolov8", "fasterrcnn"):
+    for arch in dict.fromkeys(arch for arch, _ in CASES):
         folder = generate("detection", arch, competition="global-wheat-detection", kaggle_user="tester", out_dir=out)
         notebooks[arch] = folder / f"{folder.name}.ipynb"
     return notebooks
 
 
-@pytest.mark.parametrize(("arch", "layout"), list(CASES))
+@pytest.mark.parametrize(("arch", "layout"), [pytest.param(*case, marks=pytest.mark.slow) if case in SLOW else case
+                                             for case in CASES])
 def test_smoke_run_writes_a_valid_prediction_string_submission(arch, layout, detection_notebooks, tmp_path):
     params, fmt, metric = CASES[(arch, layout)]
     result = run_smoke(detection_notebooks[arch], layout=layout, out_dir=tmp_path, parameters={**LOW_CONF, **params})
