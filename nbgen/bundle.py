@@ -185,7 +185,11 @@ def build_bundle(
         wheels.append({"requirement": requirement, "file": path.name, "sha256": reused["sha256"] if reused else sha256(path)})
 
     weight_entries = []
-    sources = [Path(w) for w in weights] or [p for p in [cached_weights(provenance["model"])] if p]
+    family = get_arch(provenance["task"], provenance["arch"]).family
+    if family == "transformers":  # a model folder (config, weights, processor), kept as one folder
+        weight_entries = _model_folder(provenance["model"], [Path(w) for w in weights], download, bundle_dir)
+        weights, download = [], False
+    sources = [Path(w) for w in weights] or [p for p in [cached_weights(provenance["model"])] if p and family != "transformers"]
     if not sources and download:
         url, name = weights_url(provenance)
         target = bundle_dir / "weights" / name
@@ -219,6 +223,30 @@ def build_bundle(
                  "licenses": [{"name": "other"}]})
     _attach(notebook_dir, metadata, manifest["dataset"], bundle_dir, public)
     return bundle_dir
+
+
+def _model_folder(model: str, given: Sequence[Path], download: bool, bundle_dir: Path) -> list[dict[str, str]]:
+    """A transformers model as weights/<name>/ (config.json, weights, processor): a given folder, or the hub's files.
+
+    The notebook finds it by a config.json whose path names the model; without a folder nor
+    --download there is nothing to pack (the notebook then builds the model untrained, and says so).
+    """
+    target = bundle_dir / "weights" / model.split("/")[-1]
+    if given:
+        if len(given) != 1 or not (given[0] / "config.json").is_file():
+            raise BundleError(f"--weights {[str(g) for g in given]}: a transformers model is one folder holding "
+                              "config.json (its save_pretrained folder or hub snapshot)")
+        shutil.copytree(given[0], target, dirs_exist_ok=True)
+    elif download and not (target / "config.json").is_file():
+        from huggingface_hub import snapshot_download
+
+        try:
+            snapshot_download(model, local_dir=target, allow_patterns=["*.json", "*.safetensors"])
+        except OSError as err:
+            raise BundleError(f"could not download {model} from the hub ({err}); run `hf download {model} --local-dir DIR` "
+                              "on a machine with internet and pass --weights DIR") from None
+    files = sorted(p for p in target.rglob("*") if p.is_file()) if target.is_dir() else []
+    return [{"file": p.relative_to(bundle_dir).as_posix(), "sha256": sha256(p), "source": model} for p in files]
 
 
 def _attach(notebook_dir: Path, metadata: dict[str, Any], dataset: str, bundle_dir: Path, public: bool) -> None:

@@ -40,13 +40,15 @@ class ParamSpec:
 def param_specs(task: str, family: str = "") -> tuple[ParamSpec, ...]:
     """Return the parameter specs of `task` in notebook order (templates/<task>/parameters.toml).
 
-    A group with `family = "..."` belongs to that model family only; `family` '' keeps every group.
+    A group with `family = "..."` (or a list of families) belongs to those model families only;
+    `family` '' keeps every group.
     """
     with (TEMPLATES_DIR / task / "parameters.toml").open("rb") as f:
         groups = tomllib.load(f)["group"]
     specs = []
     for group in groups:
-        if family and group.get("family", family) != family:
+        families = group.get("family", family)
+        if family and family not in ([families] if isinstance(families, str) else families):
             continue
         for p in group["params"]:
             spec = ParamSpec(

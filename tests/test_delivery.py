@@ -411,3 +411,22 @@ def test_a_known_competitions_data_wheels_are_required(tmp_path):
     problems = check_folder(folder)
     assert problems == [f"bundle: the notebook needs {SMALL_WHEEL}, pydicom==3.0.2 (not in Kaggle's image); "
                         f"run `nbgen bundle {folder}`"]
+
+
+def test_bundle_packs_a_transformers_model_folder_where_the_notebook_finds_it(tmp_path):
+    """--weights DIR (a save_pretrained folder) lands as weights/<model>/; the notebook's finder picks it up there."""
+    from lib.hf_models import find_model_folder
+
+    folder = generate("detection", "rtdetr-v2", competition="global-wheat-detection", kaggle_user="alice", out_dir=tmp_path)
+    model = tmp_path / "saved"
+    model.mkdir()
+    (model / "config.json").write_text("{}")
+    (model / "model.safetensors").write_bytes(b"weights")
+    bundle = build_bundle(folder, tmp_path / "bundle", requirements=[], weights=[model])
+    manifest = json.loads((bundle / "nbgen-manifest.json").read_text())
+    assert sorted(w["file"] for w in manifest["weights"]) == ["weights/rtdetr_v2_r18vd/config.json",
+                                                               "weights/rtdetr_v2_r18vd/model.safetensors"]
+    assert find_model_folder("PekingU/rtdetr_v2_r18vd", search_root=bundle) == bundle / "weights" / "rtdetr_v2_r18vd"
+    (tmp_path / "loose.safetensors").write_bytes(b"x")
+    with pytest.raises(BundleError, match="a transformers model is one folder holding config.json"):
+        build_bundle(folder, tmp_path / "bundle2", requirements=[], weights=[tmp_path / "loose.safetensors"])

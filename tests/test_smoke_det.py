@@ -27,8 +27,11 @@ CASES = {
     ("yolo12", "wheat"): ({"metric": "wheat"}, "wheat", "wheat"),  # the newest ultralytics families, built from YAML
     ("yolo26", "wheat"): ({"metric": "wheat"}, "wheat", "wheat"),
     ("rtdetr-l", "wheat"): ({"metric": "wheat"}, "wheat", "wheat"),
+    ("rtdetr-v2", "wheat"): ({"metric": "wheat"}, "wheat", "wheat"),  # transformers, tiny untrained configs
+    ("deformable-detr", "vinbig"): ({"metric": "voc_map", "voc_iou": 0.4}, "vinbig", "voc_map"),
+    ("detr", "wheat"): ({"metric": "wheat"}, "wheat", "wheat"),
 }
-SLOW = {("rtdetr-l", "wheat")}  # a 32M-parameter transformer decoder from scratch on CPU
+SLOW = {("rtdetr-l", "wheat"), ("detr", "wheat")}  # a 32M-parameter decoder from scratch on CPU; DETR beside RT-DETR v2
 
 
 @pytest.fixture(scope="module")
