@@ -222,10 +222,14 @@ def check(
         typer.echo(f"error: {problem}", err=True)
     if problems:
         raise typer.Exit(2)
-    if smoke:
+    metadata = json.loads((Path(notebook_dir) / "kernel-metadata.json").read_text())
+    from nbgen.smoke import notebook_role
+
+    if smoke and notebook_role(Path(notebook_dir) / metadata["code_file"]) == "ensemble":
+        typer.echo("smoke: skipped, an ensemble kernel blends finished runs (try it with `nbgen ensemble RUN_DIR ... --data DIR`)")
+    elif smoke:
         from nbgen.smoke import run_smoke
 
-        metadata = json.loads((Path(notebook_dir) / "kernel-metadata.json").read_text())
         try:
             result = run_smoke(Path(notebook_dir) / metadata["code_file"], out_dir=Path(notebook_dir).parent / "smoke-runs")
         except NbgenError as err:

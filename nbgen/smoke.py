@@ -60,6 +60,9 @@ def run_smoke(
     notebook = Path(notebook)
     if not notebook.is_file():
         raise SmokeError(f"{notebook} does not exist; generate one with `nbgen new`")
+    if notebook_role(notebook) == "ensemble" and not (parameters or {}).get("members"):
+        raise SmokeError(f"{notebook} is an ensemble kernel: it blends finished runs, not synthetic data; try it here with "
+                         "`nbgen ensemble RUN_DIR RUN_DIR ... --data DIR`")
     layout = layout or default_layout(notebook)
     run_dir = Path(out_dir) / f"{notebook.stem}-{layout}"
     shutil.rmtree(run_dir, ignore_errors=True)

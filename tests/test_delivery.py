@@ -13,6 +13,7 @@ from nbgen import generate
 from nbgen.bundle import BundleError, build_bundle, fetch_url, sha256
 from nbgen.check import check_folder
 from nbgen.cli import app
+from nbgen.errors import SmokeError
 from nbgen.push import PushError, push
 from nbgen.smoke import run_smoke
 
@@ -311,6 +312,10 @@ def test_ensemble_kernel_attaches_the_training_kernels(tmp_path):
     assert meta["competition_sources"] == ["cassava-leaf-disease-classification"] and meta["enable_internet"] is False
     stages = {c.id.rsplit("-", 1)[0] for c in nbformat.read(folder / f"{folder.name}.ipynb", as_version=4).cells}
     assert {"ensemble", "submit"} <= stages and not stages & {"model", "train", "validate"}
+    checked = CliRunner().invoke(app, ["check", str(folder)])  # no smoke run: it would need finished runs
+    assert checked.exit_code == 0 and "smoke: skipped, an ensemble kernel blends finished runs" in checked.output
+    with pytest.raises(SmokeError, match="is an ensemble kernel: it blends finished runs"):
+        run_smoke(folder / f"{folder.name}.ipynb", out_dir=tmp_path / "runs")
     for args, message in [(["--from", "alice/one"], "needs two or more --from training kernels, got 1"),
                           (["--kernels", "single", "--from", "alice/one"], "--from names the members of an ensemble"),
                           (["--from", "alice", "--from", "bob/x"], "--from 'alice' is not owner/kernel-slug")]:
