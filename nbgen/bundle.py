@@ -63,7 +63,7 @@ def required_wheels(provenance: dict[str, Any]) -> list[str]:
 
     known = find_competition(provenance.get("competition", "")) if provenance.get("competition") else None
     extra = list(known.wheels) if known is not None and known.task == provenance["task"] else []
-    return family_wheels(get_arch(provenance["task"], provenance["arch"]).family) + extra
+    return family_wheels(get_arch(provenance["task"], provenance["arch"]).family, provenance["task"]) + extra
 
 
 def wheel_matches(filename: str, requirement: str) -> bool:
@@ -242,6 +242,8 @@ def _model_folder(model: str, given: Sequence[Path], download: bool, bundle_dir:
 
         try:
             snapshot_download(model, local_dir=target, allow_patterns=["*.json", "*.safetensors"])
+            if not any(target.glob("*.safetensors")):  # older checkpoints ship pytorch_model.bin only
+                snapshot_download(model, local_dir=target, allow_patterns=["*.bin"])
         except OSError as err:
             raise BundleError(f"could not download {model} from the hub ({err}); run `hf download {model} --local-dir DIR` "
                               "on a machine with internet and pass --weights DIR") from None

@@ -165,6 +165,7 @@ def check_encoder(name: str) -> str:
                          "see segmentation-models-pytorch's encoder list, or write tu-<timm model>")
 
 
-def family_wheels(family: str) -> list[str]:
-    """Pinned requirements a model family needs beyond Kaggle's image (registry.toml [family.*])."""
-    return list(_load().get("family", {}).get(family, {}).get("wheels", []))
+def family_wheels(family: str, task: str = "") -> list[str]:
+    """Pinned requirements a model family needs beyond Kaggle's image (registry.toml [family.*]), per task where they differ."""
+    wheels = _load().get("family", {}).get(family, {}).get("wheels", [])
+    return list(wheels.get(task, []) if isinstance(wheels, dict) else wheels)

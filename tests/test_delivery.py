@@ -420,7 +420,7 @@ def test_a_known_competitions_data_wheels_are_required(tmp_path):
 
 def test_bundle_packs_a_transformers_model_folder_where_the_notebook_finds_it(tmp_path):
     """--weights DIR (a save_pretrained folder) lands as weights/<model>/; the notebook's finder picks it up there."""
-    from lib.hf_models import find_model_folder
+    from lib.paths import find_model_folder
 
     folder = generate("detection", "rtdetr-v2", competition="global-wheat-detection", kaggle_user="alice", out_dir=tmp_path)
     model = tmp_path / "saved"

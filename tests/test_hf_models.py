@@ -8,7 +8,8 @@ import pytest
 torch = pytest.importorskip("torch")
 pytest.importorskip("transformers")
 
-from lib.hf_models import find_model_folder, model_targets, model_type, scratch_processor  # noqa: E402
+from lib.hf_models import model_targets, model_type, scratch_processor  # noqa: E402
+from lib.paths import find_model_folder  # noqa: E402
 
 BOXES = np.array([[10.0, 20.0, 50.0, 60.0], [0.0, 0.0, 128.0, 96.0], [100.5, 30.25, 127.0, 95.0]])  # a 128 x 96 image
 
@@ -47,3 +48,22 @@ def test_the_model_folder_is_found_offline_in_both_layouts(tmp_path):
     (tmp_path / "empty").mkdir()
     with pytest.raises(FileNotFoundError, match="no config.json there"):
         find_model_folder("PekingU/rtdetr_v2_r18vd", str(tmp_path / "empty"))
+
+
+def test_mask2former_targets_and_semantic_scores_on_hand_cases():
+    from lib.hf_segmentation import mask2former_targets, seg_model_type, semantic_scores
+
+    masks = torch.zeros(2, 3, 4, 4)
+    masks[0, 2, :2] = 1  # image 0: class 2 only
+    masks[1, 0, 0, 0], masks[1, 1, 3, 3] = 1, 1  # image 1: classes 0 and 1
+    mask_labels, class_labels = mask2former_targets(masks)
+    assert [c.tolist() for c in class_labels] == [[2], [0, 1]]
+    assert mask_labels[0].shape == (1, 4, 4) and mask_labels[0].sum() == 8 and mask_labels[1][1, 3, 3] == 1
+    # One query, sure of class 1 (of 2, then 'no object'), its mask logit 0 (p = 1/2) everywhere: class 1 scores 1/2.
+    class_logits = torch.tensor([[[-30.0, 30.0, -30.0]]])
+    scores = semantic_scores(class_logits, torch.zeros(1, 1, 2, 2))
+    assert scores.shape == (1, 2, 2, 2)
+    torch.testing.assert_close(scores[0, 1], torch.full((2, 2), 0.5))
+    torch.testing.assert_close(scores[0, 0], torch.zeros(2, 2))
+    assert seg_model_type("facebook/mask2former-swin-tiny-ade-semantic") == "mask2former"
+    assert seg_model_type("nvidia/mit-b2") == "segformer" and seg_model_type("tiny-segformer") == "segformer"

@@ -16,13 +16,25 @@ def test_every_preset_names_a_real_timm_model():
 def test_every_segmentation_preset_names_a_real_smp_model_and_encoder():
     smp = pytest.importorskip("segmentation_models_pytorch")
     native = set(smp.encoders.get_encoder_names())
-    archs = list_archs("segmentation")
+    archs = [a for a in list_archs("segmentation") if a.family == "smp"]
     assert {a.model for a in archs} >= {"Unet", "UnetPlusPlus", "FPN", "DeepLabV3Plus", "Segformer", "UPerNet"}
     for arch in archs:
         assert arch.model in smp_architectures() and hasattr(smp, arch.model), arch.key
         for encoder in (arch.params["encoder_name"], arch.smoke_model):
             assert timm.is_model(encoder[3:]) if encoder.startswith("tu-") else encoder in native, (arch.key, encoder)
         assert arch.params["img_height"] % 32 == 0 and arch.params["img_width"] % 32 == 0
+
+
+def test_transformers_presets_name_models_of_families_the_notebooks_build():
+    from lib.hf_models import model_type
+    from lib.hf_segmentation import seg_model_type
+
+    hf = [a for a in list_archs() if a.family == "transformers"]
+    assert {a.key for a in hf} == {"rtdetr-v2", "rtdetr-v2-r50", "deformable-detr", "detr", "mask2former", "segformer-hf"}
+    for arch in hf:
+        kind = model_type if arch.task == "detection" else seg_model_type
+        assert kind(arch.model) == kind(arch.smoke_model.removeprefix("tiny-")), arch.key
+        assert arch.license.startswith("Apache-2.0 (transformers"), arch.key
 
 
 def test_segmentation_takes_any_smp_architecture_name():

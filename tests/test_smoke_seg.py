@@ -102,3 +102,20 @@ def test_progressive_resizing_keeps_the_aspect_in_phases(segmentation_notebook, 
     printed = json.dumps(json.loads(open(result.executed).read())["cells"])
     assert "fold 0 phase 1/2: training at 32x32 from epoch 1" in printed
     assert "fold 0 phase 2/2: training at 64x64 from epoch 2" in printed
+
+
+@pytest.mark.parametrize(("arch", "layout"), [("mask2former", "rle_binary"), ("segformer-hf", "mask_files")])
+def test_transformers_segmenters_write_decodable_masks(arch, layout, tmp_path):
+    """Tiny untrained Mask2Former and SegFormer (transformers): the smp pipeline's TTA, tuning and RLE around them."""
+    from nbgen import generate
+
+    folder = generate("segmentation", arch, kaggle_user="tester", out_dir=tmp_path / "gen")
+    result = run_smoke(folder / f"{folder.name}.ipynb", layout=layout, out_dir=tmp_path / "runs")
+    sample = pd.read_csv(next((result.work_dir.parent / "data").glob("sample_submission*.csv")), keep_default_na=False)
+    sub = pd.read_csv(result.work_dir / "submission.csv", keep_default_na=False)
+    assert list(sub.columns) == list(sample.columns) and sub.iloc[:, 0].tolist() == sample.iloc[:, 0].tolist()
+    assert all(v in ("", "-") or len(v.split()) % 2 == 0 for v in sub.iloc[:, -1])
+    cv = json.loads((result.work_dir / "cv.json").read_text())
+    assert 0 <= cv["cv"] <= 1 and cv["tta_views"] == ["orig", "hflip"] and result.network_attempts == 0
+    printed = json.dumps(json.loads(open(result.executed).read())["cells"])
+    assert ("(mask2former)" if arch == "mask2former" else "(segformer)") in printed

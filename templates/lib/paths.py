@@ -185,6 +185,31 @@ def training_images(folder, table_ids=(), exclude=None):
     return {(p.name if with_ext else p.stem): p for p in files}
 
 
+def find_model_folder(model_name, pretrained_path="", search_root=KAGGLE_INPUT, skip=()):
+    """A local folder with the model's config.json (and weights), or None to build it from scratch.
+
+    pretrained_path: the folder, 'none', or '' to search `search_root` for a config.json whose path
+    mentions the model's name ('rtdetr_v2_r18vd' of 'PekingU/rtdetr_v2_r18vd'; hub caches spell it
+    'models--PekingU--rtdetr_v2_r18vd').
+    """
+    if pretrained_path.lower() == "none":
+        return None
+    if pretrained_path:
+        path = Path(pretrained_path)
+        hits = [path] if (path / "config.json").is_file() else sorted(p.parent for p in path.rglob("config.json"))
+        if not hits:
+            raise FileNotFoundError(f"pretrained_path={pretrained_path!r}: no config.json there; attach the model's "
+                                    "save_pretrained folder and fix the path, or set it to 'none' to train from scratch")
+        return hits[0]
+    key = model_name.split("/")[-1].lower()
+    skip = {Path(s).resolve() for s in skip}
+    for root, dirs, files in os.walk(search_root):
+        dirs[:] = sorted(d for d in dirs if (Path(root) / d).resolve() not in skip)
+        if "config.json" in files and key in str(root).lower():
+            return Path(root)
+    return None
+
+
 TRAIN_MARKER = "nbgen-train.json"
 
 
