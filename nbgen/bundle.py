@@ -184,12 +184,28 @@ def build_bundle(
         path = bundle_dir / reused["file"] if reused else download_wheel(requirement, python, bundle_dir, runner)
         wheels.append({"requirement": requirement, "file": path.name, "sha256": reused["sha256"] if reused else sha256(path)})
 
-    weight_entries = []
-    family = get_arch(provenance["task"], provenance["arch"]).family
-    if family == "transformers":  # a model folder (config, weights, processor), kept as one folder
+    if get_arch(provenance["task"], provenance["arch"]).family == "transformers":
         weight_entries = _model_folder(provenance["model"], [Path(w) for w in weights], download, bundle_dir)
-        weights, download = [], False
-    sources = [Path(w) for w in weights] or [p for p in [cached_weights(provenance["model"])] if p and family != "transformers"]
+    else:
+        weight_entries = _weight_files(provenance, [Path(w) for w in weights], download, bundle_dir)
+
+    dataset_slug = kaggle.slugify(f"{slug}-bundle")[:50].strip("-")
+    title = f"{slug} bundle"[:50].strip()
+    manifest = {"notebook": metadata["id"], "task": provenance["task"], "arch": provenance["arch"],
+                "model": provenance["model"], "python": python, "dataset": f"{owner}/{dataset_slug}",
+                "wheels": wheels, "weights": weight_entries}
+    _write_json(bundle_dir / MANIFEST, manifest)
+    _write_json(bundle_dir / "dataset-metadata.json",
+                {"title": title if len(title) >= 6 else f"{title} files", "id": f"{owner}/{dataset_slug}",
+                 "licenses": [{"name": "other"}]})
+    _attach(notebook_dir, metadata, manifest["dataset"], bundle_dir, public)
+    return bundle_dir
+
+
+def _weight_files(provenance: dict[str, Any], given: Sequence[Path], download: bool, bundle_dir: Path) -> list[dict[str, str]]:
+    """Weight files under weights/: the given ones, else a local cache's match, else (with download) the published file."""
+    weight_entries = []
+    sources = list(given) or [p for p in [cached_weights(provenance["model"])] if p]
     if not sources and download:
         url, name = weights_url(provenance)
         target = bundle_dir / "weights" / name
@@ -211,18 +227,7 @@ def build_bundle(
             shutil.copyfile(source, tmp)
             os.replace(tmp, target)
         weight_entries.append({"file": f"weights/{source.name}", "sha256": digest, "source": str(source)})
-
-    dataset_slug = kaggle.slugify(f"{slug}-bundle")[:50].strip("-")
-    title = f"{slug} bundle"[:50].strip()
-    manifest = {"notebook": metadata["id"], "task": provenance["task"], "arch": provenance["arch"],
-                "model": provenance["model"], "python": python, "dataset": f"{owner}/{dataset_slug}",
-                "wheels": wheels, "weights": weight_entries}
-    _write_json(bundle_dir / MANIFEST, manifest)
-    _write_json(bundle_dir / "dataset-metadata.json",
-                {"title": title if len(title) >= 6 else f"{title} files", "id": f"{owner}/{dataset_slug}",
-                 "licenses": [{"name": "other"}]})
-    _attach(notebook_dir, metadata, manifest["dataset"], bundle_dir, public)
-    return bundle_dir
+    return weight_entries
 
 
 def _model_folder(model: str, given: Sequence[Path], download: bool, bundle_dir: Path) -> list[dict[str, str]]:

@@ -110,30 +110,28 @@ def list_(
     params: Annotated[bool, typer.Option(help="list the notebook parameters of each matching task")] = False,
 ) -> None:
     """Show tasks and architecture presets with their defaults."""
-    import fnmatch
-
     from nbgen.config import param_specs
     from nbgen.registry import list_archs, list_tasks, unavailable
 
     matching = list_archs(pattern)
     for task in list_tasks():
         archs = [a for a in matching if a.task == task.name]
-        if not archs and pattern not in ("*", task.name):
+        missing = unavailable(task.name, pattern)
+        if not archs and not missing and pattern not in ("*", task.name):
             continue
         typer.echo(f"{task.name}: {task.summary}  [licence: {task.license}]")
         if params:
             for spec in param_specs(task.name):
                 typer.echo(f"  {spec.name}: {spec.type} = {spec.default!r}  # {spec.help}")
             continue
-        if not archs:
+        if not archs and not missing:
             typer.echo(f"  no presets: --arch takes any smp architecture (default {task.default_arch})")
         for arch in archs:
             defaults = " ".join(f"{k}={v}" for k, v in arch.params.items())
             licence = f"  [licence: {arch.license}]" if arch.license != task.license else ""
             typer.echo(f"  {arch.key:24} {arch.summary}  ({defaults}){licence}")
-        for key, reason in unavailable(task.name).items():
-            if pattern in ("*", task.name) or fnmatch.fnmatch(key, pattern if "*" in pattern else f"*{pattern}*"):
-                typer.echo(f"  {key:24} not available: {reason}")
+        for key, reason in missing.items():
+            typer.echo(f"  {key:24} not available: {reason}")
     typer.echo("--arch also takes any timm model name (classification) or smp architecture (segmentation, image2image); "
                "`nbgen list --params` shows every parameter.")
 
@@ -213,6 +211,7 @@ def check(
 ) -> None:
     """Check a notebook folder before pushing: metadata rules, notebook, bundle, and a smoke run."""
     from nbgen.check import check_folder
+    from nbgen.smoke import notebook_role
 
     warnings: list[str] = []
     problems = check_folder(Path(notebook_dir), warnings)
@@ -223,8 +222,6 @@ def check(
     if problems:
         raise typer.Exit(2)
     metadata = json.loads((Path(notebook_dir) / "kernel-metadata.json").read_text())
-    from nbgen.smoke import notebook_role
-
     if smoke and notebook_role(Path(notebook_dir) / metadata["code_file"]) == "ensemble":
         typer.echo("smoke: skipped, an ensemble kernel blends finished runs (try it with `nbgen ensemble RUN_DIR ... --data DIR`)")
     elif smoke:

@@ -26,6 +26,7 @@ def run_ensemble(members: list[Path], data_dir: Path, out_dir: Path, force: bool
             tasks, an existing out_dir without `force`, or the notebook's own refusal (its message).
     """
     from nbgen.generator import generate_ensemble
+    from nbgen.smoke import failure_message
 
     if len(members) < 2:
         raise InvalidValueError(f"an ensemble needs two or more finished runs, got {len(members)}")
@@ -57,7 +58,5 @@ def run_ensemble(members: list[Path], data_dir: Path, out_dir: Path, force: bool
     proc = subprocess.run([sys.executable, "-m", "papermill", str(folder / f"{folder.name}.ipynb"), str(executed),
                            "--cwd", str(work), "-k", "python3", "-y", json.dumps(params)], capture_output=True, text=True)
     if proc.returncode != 0:
-        lines = [line for line in proc.stderr.splitlines() if line.strip()]
-        error = next((line for line in reversed(lines) if "Error" in line.split(":")[0]), lines[-1] if lines else "")
-        raise NbgenError(f"the ensemble notebook failed ({executed}): {error}")
+        raise NbgenError(f"the ensemble notebook failed ({executed}): {failure_message(executed, proc.stderr)}")
     return json.loads((work / "cv.json").read_text())

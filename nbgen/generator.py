@@ -15,7 +15,7 @@ from nbgen.competitions import find_competition
 from nbgen.config import build_params, param_specs
 from nbgen.errors import InvalidValueError, NbgenError, OutputExistsError
 from nbgen.notebook import Cell, assemble, dumps, parameters_cell, split_cells
-from nbgen.registry import Arch, Task, check_encoder, get_arch, get_task
+from nbgen.registry import Arch, Task, check_encoder, get_arch, get_task, list_tasks
 from nbgen.render import render_stage
 from nbgen.version import __version__
 
@@ -61,14 +61,15 @@ SECTION_PARAMS = ("study_csv",)
 def generate_ensemble(task: str, sources: Sequence[str], **options: Any) -> Path:
     """Write an ensemble kernel that attaches the outputs of the training kernels `sources` (owner/slug).
 
-    Without sources the members are named at run time (the `members` parameter). It blends the members with weights fitted on their out-of-fold predictions and predicts the
-    test set with each member at its own size and views. Classification, segmentation and detection
-    (ultralytics members).
+    Without sources the members are named at run time (the `members` parameter). It blends the
+    members with weights fitted on their out-of-fold predictions and predicts the test set with
+    each member at its own size and views. Tasks whose stages include an ensemble stage only.
     """
-    if task not in ("classification", "segmentation", "detection"):
-        raise InvalidValueError(f"--kernels ensemble: {task} ensembles are not built yet; classification, segmentation "
-                                "and detection only")
-    return _generate(task, get_task(task).default_arch, roles=("ensemble",), sources=sources, **options)[0]
+    spec = get_task(task)
+    if "ensemble" not in spec.stages:
+        with_stage = [t.name for t in list_tasks() if "ensemble" in t.stages]
+        raise InvalidValueError(f"--kernels ensemble: {task} ensembles are not built yet; {', '.join(with_stage)} only")
+    return _generate(task, spec.default_arch, roles=("ensemble",), sources=sources, **options)[0]
 
 
 def resolve_task(task: str, arch: str, competition: str = "", data: str = "",

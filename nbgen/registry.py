@@ -86,16 +86,20 @@ def _arch_from_spec(key: str, spec: dict[str, Any]) -> Arch:
 def list_archs(pattern: str = "*") -> list[Arch]:
     """Return the presets whose key, task or model matches the glob `pattern`."""
     archs = [_arch_from_spec(key, spec) for key, spec in _load()["arch"].items()]
+    return [a for a in archs if _matches(pattern, a.key, a.task, a.model)]
+
+
+def _matches(pattern: str, *values: str) -> bool:
+    """A glob against any of `values`; a plain word matches where it appears."""
     if not any(ch in pattern for ch in "*?["):
         pattern = f"*{pattern}*"
-    return [
-        a for a in archs if any(fnmatch.fnmatch(v, pattern) for v in (a.key, a.task, a.model))
-    ]
+    return any(fnmatch.fnmatch(v, pattern) for v in values)
 
 
-def unavailable(task: str) -> dict[str, str]:
-    """Architectures asked for that cannot be offered for `task`: key -> the reason (registry.toml [unavailable.*])."""
-    return {key: spec["reason"] for key, spec in _load().get("unavailable", {}).items() if spec["task"] == task}
+def unavailable(task: str, pattern: str = "*") -> dict[str, str]:
+    """Architectures asked for that cannot be offered for `task`, matching `pattern` as list_archs does: key -> the reason."""
+    return {key: spec["reason"] for key, spec in _load().get("unavailable", {}).items()
+            if spec["task"] == task and _matches(pattern, key, task)}
 
 
 def get_arch(task: str, key: str) -> Arch:

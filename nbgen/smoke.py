@@ -85,7 +85,7 @@ def run_smoke(
     result = SmokeResult(work_dir=work_dir, executed=executed, seconds=time.time() - started, synth=synth)
     result.network_attempts = len(net_log.read_text().splitlines()) if net_log.exists() else 0
     if proc.returncode != 0:
-        raise SmokeError(_failure(executed, proc.stderr, net_log))
+        raise SmokeError(failure_message(executed, proc.stderr, net_log))
     result.stage_seconds = stage_seconds(executed)
     if result.network_attempts:
         raise SmokeError(f"{result.network_attempts} network attempt(s): {net_log.read_text().splitlines()[:3]}")
@@ -156,9 +156,9 @@ def check_outputs(work_dir: Path, synth: SynthCompetition) -> tuple[dict[str, An
     return cv, len(rows) - 1
 
 
-def _failure(executed: Path, stderr: str, net_log: Path) -> str:
+def failure_message(executed: Path, stderr: str, net_log: Path | None = None) -> str:
     """Name the cell that raised and its error, from the executed notebook when there is one."""
-    attempts = net_log.read_text().splitlines() if net_log.exists() else []
+    attempts = net_log.read_text().splitlines() if net_log is not None and net_log.exists() else []
     blocked = f" ({len(attempts)} network attempt(s), first: {attempts[0]})" if attempts else ""
     if executed.exists():
         for cell in json.loads(executed.read_text())["cells"]:

@@ -364,6 +364,7 @@ def test_siim_covid_study_rows_are_labelled_by_the_study_table(competitions):
     """'<image>_image' ids spell the DICOM below train/<study>/<series>/; '<study>_study' rows take the study table."""
     plan = discover(competitions["siim_covid"].folder)
     assert plan["id_template"] == "{stem}_image"
+    assert plan["no_box_filler"] == "'none <conf> 0 0 1 1'"  # the rule printed with the column it came from
     assert (plan["study_csv"], plan["study_template"]) == ("train_study_level.csv", "{dir2}_study")
     assert plan["study_names"] == ["negative", "typical", "indeterminate", "atypical"]
     assert plan["study_classes"][0] == "Negative for Pneumonia"

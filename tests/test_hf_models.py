@@ -67,3 +67,12 @@ def test_mask2former_targets_and_semantic_scores_on_hand_cases():
     torch.testing.assert_close(scores[0, 0], torch.zeros(2, 2))
     assert seg_model_type("facebook/mask2former-swin-tiny-ade-semantic") == "mask2former"
     assert seg_model_type("nvidia/mit-b2") == "segformer" and seg_model_type("tiny-segformer") == "segformer"
+
+
+def test_two_model_folders_that_fit_stop_naming_pretrained_path(tmp_path):
+    for version in ("v1", "v2"):
+        folder = tmp_path / version / "rtdetr_v2_r18vd"
+        folder.mkdir(parents=True)
+        (folder / "config.json").write_text("{}")
+    with pytest.raises(ValueError, match="2 folders fit: .*v1/rtdetr_v2_r18vd, .*v2/rtdetr_v2_r18vd.*set pretrained_path"):
+        find_model_folder("PekingU/rtdetr_v2_r18vd", search_root=tmp_path)

@@ -295,3 +295,18 @@ def test_ensemble_members_are_checked_before_anything_is_blended(tmp_path):
             load_members(f"{tmp_path / 'input' / 'one'},{folder}", tmp_path / "work", "classification", ["a", "b"], "accuracy")
     with pytest.raises(FileNotFoundError, match="1 ensemble member"):
         load_members(str(tmp_path / "input" / "one"), tmp_path / "work", "classification", ["a", "b"], "accuracy")
+
+
+def test_two_attached_training_outputs_stop_instead_of_one_being_picked(tmp_path):
+    """An inference kernel or a student with two training outputs attached names them, and the parameter that picks one."""
+    from lib.paths import find_training_output
+    from lib.teacher import find_run
+
+    for root in ("input/run-a", "input/notebooks/bob/run-a", "input/run-b"):
+        (tmp_path / root).mkdir(parents=True)
+        (tmp_path / root / "nbgen-train.json").write_text("{}")
+    with pytest.raises(ValueError, match="3 folders fit: .*set work_dir"):
+        find_training_output(tmp_path / "work", tmp_path / "input")
+    assert find_run("run-b", tmp_path / "input") == tmp_path / "input" / "run-b"
+    with pytest.raises(ValueError, match="teacher='run-a': 2 attached outputs have that name"):
+        find_run("run-a", tmp_path / "input")

@@ -82,7 +82,8 @@ def test_user_strings_reach_code_only_as_literals(tmp_path):
 
 
 @pytest.mark.parametrize("task, arch", [("classification", "efficientnet_b0"), ("segmentation", "unet"),
-                                        ("detection", "yolov8"), ("detection", "fasterrcnn")])
+                                        ("detection", "yolov8"), ("detection", "fasterrcnn"), ("detection", "rtdetr-v2"),
+                                        ("segmentation", "mask2former")])
 def test_inlined_helpers_never_redefine_a_name(task, arch, tmp_path):
     """Helpers share one namespace in the notebook: a second definition would silently replace the first."""
     import ast
@@ -97,4 +98,19 @@ def test_inlined_helpers_never_redefine_a_name(task, arch, tmp_path):
             for node in ast.parse("".join(cell["source"])).body:
                 if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
                     defined[node.name] += 1
+    assert [name for name, n in defined.items() if n > 1] == []
+
+
+@pytest.mark.parametrize("task", ["classification", "segmentation", "detection"])
+def test_ensemble_kernels_never_redefine_a_name(task, tmp_path):
+    """The blend helpers join the discovery helpers in one namespace (an archive's member_names was once shadowed)."""
+    import ast
+    import collections
+
+    from nbgen.generator import generate_ensemble
+
+    folder = generate_ensemble(task, ["alice/one-train", "alice/two-train"], kaggle_user="tester", out_dir=tmp_path)
+    defined = collections.Counter(
+        node.name for cell in json.loads((folder / f"{folder.name}.ipynb").read_text())["cells"] if cell["cell_type"] == "code"
+        for node in ast.parse("".join(cell["source"])).body if isinstance(node, (ast.FunctionDef, ast.ClassDef)))
     assert [name for name, n in defined.items() if n > 1] == []

@@ -15,10 +15,13 @@ import numpy as np
 from lib.paths import KAGGLE_INPUT, TRAIN_MARKER, find_training_outputs
 
 
-def hill_climb(n_members, score, higher_is_better=True, min_step=1 / 1024):
-    """Return (weights, blended score) of `n_members`; score(weights) -> the blend's score with those weights."""
+def hill_climb(n_members, score, higher_is_better=True, min_step=1 / 1024, singles=None):
+    """Return (weights, blended score) of `n_members`; score(weights) -> the blend's score with those weights.
+
+    singles: each member's own score, when the caller has them already.
+    """
     sign = 1.0 if higher_is_better else -1.0
-    singles = [score(np.eye(n_members)[k]) for k in range(n_members)]
+    singles = singles if singles is not None else [score(np.eye(n_members)[k]) for k in range(n_members)]
     weights = np.eye(n_members)[int(np.argmax(sign * np.asarray(singles)))]
     current, step = max(singles, key=lambda s: sign * s), 0.5
     while step >= min_step:
@@ -39,12 +42,29 @@ def hill_climb(n_members, score, higher_is_better=True, min_step=1 / 1024):
     return weights, float(current)
 
 
+def fit_blend(members, score, metric, higher_is_better=True):
+    """Hill-climb the members' weights on score(weights); print each member's CV and the blend's.
+
+    Returns (weights, the blend's score, what cv.json records).
+    """
+    singles = [score(np.eye(len(members))[k]) for k in range(len(members))]
+    weights, blended = hill_climb(len(members), score, higher_is_better, singles=singles)
+    for member, value in zip(members, singles, strict=True):
+        print(f"CV {metric} {member['name']}: {value:.4f}")
+    print(f"CV {metric} blend: {blended:.4f} | weights "
+          + ", ".join(f"{m['name']} {w:.3f}" for m, w in zip(members, weights, strict=True)))
+    record = {"metric": metric, "cv": blended, "cv_tta": blended,
+              "members": {m["name"]: float(v) for m, v in zip(members, singles, strict=True)},
+              "weights": {m["name"]: float(w) for m, w in zip(members, weights, strict=True)}}
+    return weights, blended, record
+
+
 def blend(predictions, weights):
     """The weighted mean of same-shape predictions."""
     return sum(w * np.asarray(p, dtype=np.float64) for w, p in zip(weights, predictions, strict=True))
 
 
-def member_names(folders):
+def run_names(folders):
     """Short distinct names for member folders: the folder's name, with as many parents as it takes."""
     parts = [Path(f).resolve().parts for f in folders]
     for depth in range(1, max(len(p) for p in parts) + 1):
@@ -66,7 +86,7 @@ def load_members(members, work_dir, task, classes, metric, family=None, input_ro
         raise FileNotFoundError(f"{len(folders)} ensemble member(s) found ({[str(f) for f in folders]}): attach two or "
                                 "more training kernels' outputs (kernel_sources), or set members to their folders")
     out = []
-    for folder, name in zip(folders, member_names(folders), strict=True):
+    for folder, name in zip(folders, run_names(folders), strict=True):
         run = json.loads((folder / TRAIN_MARKER).read_text())
         recipe = run.get("recipe")
         if run.get("task") != task or recipe is None or (family and recipe.get("family") != family):

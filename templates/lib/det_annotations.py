@@ -81,22 +81,10 @@ def read_xyxy_csv(table, id_col="", class_col="", no_object=""):
 
 def read_packed_csv(table, id_col, packed_col):
     """Kuzushiji style: one row per image, 'label x y w h label x y w h ...' (top-left corner and size)."""
-    if id_col not in table or packed_col not in table:
-        unexpected_columns(table.columns, f"'{id_col}' and '{packed_col}' ('label x y w h ...')", "id_col, or annotation_format")
-    ids, boxes, labels = [], [], []
-    for image_id, text in zip(table[id_col].astype(str), table[packed_col], strict=True):
-        tokens = str(text).split() if isinstance(text, str) else []
-        if len(tokens) % 5:
-            raise ValueError(f"{image_id}: {packed_col} has {len(tokens)} tokens, not groups of 'label x y w h'")
-        for i in range(0, len(tokens), 5):
-            ids.append(image_id)
-            labels.append(tokens[i])
-            boxes.append([float(v) for v in tokens[i + 1 : i + 5]])
-        if not tokens:
-            ids.append(image_id)
-            labels.append("")
-            boxes.append([np.nan] * 4)
-    return np.array(ids, dtype=object), xywh_to_xyxy(np.array(boxes, dtype=np.float64).reshape(-1, 4)), np.array(labels, dtype=object)
+    def group(tokens):
+        return tokens[0], xywh_to_xyxy(np.array([tokens[1:5]], dtype=np.float64))[0].tolist()
+
+    return _read_box_strings(table, id_col, packed_col, 5, "label x y w h", group)
 
 
 def read_labelled_csv(table, id_col, label_col):
@@ -104,18 +92,29 @@ def read_labelled_csv(table, id_col, label_col):
 
     A 1 x 1 box at the origin ('none 1 0 0 1 1') is the format's filler for an image without boxes.
     """
-    if id_col not in table or label_col not in table:
-        unexpected_columns(table.columns, f"'{id_col}' and '{label_col}' ('label conf x0 y0 x1 y1 ...')", "id_col, or annotation_format")
+    def group(tokens):
+        box = [float(v) for v in tokens[2:6]]
+        return None if box == [0.0, 0.0, 1.0, 1.0] else (tokens[0], box)
+
+    return _read_box_strings(table, id_col, label_col, 6, "label conf x0 y0 x1 y1", group)
+
+
+def _read_box_strings(table, id_col, column, width, spelled, group):
+    """Rows of `width`-token groups -> (ids, xyxy boxes, labels); group(tokens) -> (label, box), or None for a filler.
+
+    An image whose groups are all fillers (or none) stays in as a negative: a row with a blank label.
+    """
+    if id_col not in table or column not in table:
+        unexpected_columns(table.columns, f"'{id_col}' and '{column}' ('{spelled} ...')", "id_col, or annotation_format")
     ids, boxes, labels = [], [], []
-    for image_id, text in zip(table[id_col].astype(str), table[label_col], strict=True):
+    for image_id, text in zip(table[id_col].astype(str), table[column], strict=True):
         tokens = str(text).split() if isinstance(text, str) else []
-        if len(tokens) % 6:
-            raise ValueError(f"{image_id}: {label_col} has {len(tokens)} tokens, not groups of 'label conf x0 y0 x1 y1'")
-        groups = [(tokens[i], [float(v) for v in tokens[i + 2 : i + 6]]) for i in range(0, len(tokens), 6)]
-        groups = [(name, box) for name, box in groups if box != [0.0, 0.0, 1.0, 1.0]]
-        for name, box in groups or [("", [np.nan] * 4)]:
+        if len(tokens) % width:
+            raise ValueError(f"{image_id}: {column} has {len(tokens)} tokens, not groups of '{spelled}'")
+        groups = [g for g in (group(tokens[i : i + width]) for i in range(0, len(tokens), width)) if g is not None]
+        for label, box in groups or [("", [np.nan] * 4)]:
             ids.append(image_id)
-            labels.append(name)
+            labels.append(label)
             boxes.append(box)
     return np.array(ids, dtype=object), np.array(boxes, dtype=np.float64).reshape(-1, 4), np.array(labels, dtype=object)
 

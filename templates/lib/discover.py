@@ -245,6 +245,11 @@ def _discover_detection(inputs, plan, params):
         elif labelled and bbox_col not in header:
             plan.set("annotation_format", "labelled_csv", f"{rel}:{labelled[0]} holds 'label conf x0 y0 x1 y1' groups")
             plan.set("packed_col", labelled[0], f"{rel}: the column of labelled boxes")
+            column = header.index(labelled[0])
+            fillers = sorted({v.split()[0] for r in rows if len(r) > column and (v := r[column]).split()[2:6] == ["0", "0", "1", "1"]})
+            if fillers:
+                plan.set("no_box_filler", f"'{' / '.join(fillers)} <conf> 0 0 1 1'", f"{rel}:{labelled[0]}: a 1 x 1 box at the origin "
+                         "marks an image without boxes")
         else:
             plan.set("annotation_format", "bbox_csv" if bbox_col in header else "xyxy_csv",
                      f"{rel}: {'an' if bbox_col in header else 'no'} {bbox_col!r} column of [x, y, w, h] boxes")

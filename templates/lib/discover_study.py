@@ -18,7 +18,7 @@ def find_study_table(inputs, plan, params):
     template = plan.get("id_template", "")
     ids = list(dict.fromkeys(plan.sample_ids))
     names = {}
-    answered = set(resolvable_ids(inputs, names, ids, template)) if template else set(resolvable_ids(inputs, names, ids))
+    answered = set(resolvable_ids(inputs, names, ids, template))
     others = [i for i in ids if i not in answered]
     if not others:
         if given:
@@ -29,7 +29,8 @@ def find_study_table(inputs, plan, params):
     if len(words) != 1 or not all("_" in i for i in others):
         return  # not study rows: the test folder check reports the ids no image answers
     word = words[0]
-    candidates = [given] if given else [r for r in sorted(inputs.files) if r.endswith(".csv") and r not in (
+    # Tables at the top of the folder, as the training tables are: not the thousands a folder of records may hold.
+    candidates = [given] if given else [r for r in sorted(inputs.files) if r.endswith(".csv") and "/" not in r and r not in (
         plan.get("sample_csv"), plan.get("annotation_file"))]
     tables = [(rel, _one_hot_columns(inputs, rel, word)) for rel in candidates]
     tables = [(rel, cols) for rel, cols in tables if cols]

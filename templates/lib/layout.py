@@ -447,20 +447,20 @@ def describe_images(inputs, plan):
 
 def packed_box_columns(header, rows):
     """Columns whose values are 'label x y w h' groups (Kuzushiji): a label, then four numbers, repeated."""
-    found = []
-    for i, name in enumerate(header):
-        values = [r[i] for r in rows[:50] if i < len(r) and r[i].strip()]
-        if values and all(_is_packed_boxes(v.split()) for v in values):
-            found.append(name)
-    return found
+    return _columns_where(header, rows, _is_packed_boxes)
 
 
 def labelled_box_columns(header, rows):
     """Columns whose values are 'label conf x0 y0 x1 y1' groups (SIIM-COVID's label column)."""
+    return _columns_where(header, rows, _is_labelled_boxes)
+
+
+def _columns_where(header, rows, fits):
+    """Columns whose first 50 non-blank values all fit, token lists `fits(tokens)`."""
     found = []
     for i, name in enumerate(header):
         values = [r[i] for r in rows[:50] if i < len(r) and r[i].strip()]
-        if values and all(_is_labelled_boxes(v.split()) for v in values):
+        if values and all(fits(v.split()) for v in values):
             found.append(name)
     return found
 

@@ -137,3 +137,12 @@ def is_better(metric, new, best):
     if best is None:
         return True
     return new < best if metric in LOWER_IS_BETTER else new > best
+
+
+def tuned_thresholds(problem, y, probs, span=1.0):
+    """Per-class thresholds (multi-label) or cut points between classes (ordinal) tuned on OOF; 0.5 otherwise."""
+    if problem == "multilabel":
+        return tune_thresholds(y, probs)
+    if problem == "ordinal":
+        return tune_cuts(y, probs, span)
+    return 0.5

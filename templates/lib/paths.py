@@ -200,14 +200,23 @@ def find_model_folder(model_name, pretrained_path="", search_root=KAGGLE_INPUT, 
         if not hits:
             raise FileNotFoundError(f"pretrained_path={pretrained_path!r}: no config.json there; attach the model's "
                                     "save_pretrained folder and fix the path, or set it to 'none' to train from scratch")
-        return hits[0]
+        return _one_folder(hits, "pretrained_path")
     key = model_name.split("/")[-1].lower()
     skip = {Path(s).resolve() for s in skip}
+    hits = []
     for root, dirs, files in os.walk(search_root):
         dirs[:] = sorted(d for d in dirs if (Path(root) / d).resolve() not in skip)
         if "config.json" in files and key in str(root).lower():
-            return Path(root)
-    return None
+            hits.append(Path(root))
+    return _one_folder(hits, "pretrained_path") if hits else None
+
+
+def _one_folder(hits, parameter):
+    """The one folder found, or a stop naming them all and the parameter that picks one."""
+    if len(hits) > 1:
+        raise ValueError(f"{len(hits)} folders fit: {', '.join(map(str, hits))}; nothing is picked for you: set {parameter} "
+                         "to the one to use")
+    return hits[0]
 
 
 TRAIN_MARKER = "nbgen-train.json"
@@ -221,9 +230,9 @@ def find_training_output(work_dir, input_root=KAGGLE_INPUT):
     if (Path(work_dir) / TRAIN_MARKER).is_file():
         return Path(work_dir)
     root = Path(input_root)
-    hits = sorted(root.glob(f"*/{TRAIN_MARKER}")) + sorted(root.glob(f"*/*/*/{TRAIN_MARKER}"))
+    hits = find_training_outputs(root)
     if hits:
-        return hits[0].parent
+        return _one_folder(hits, "work_dir")
     raise FileNotFoundError(
         f"no training kernel output ({TRAIN_MARKER}) in {work_dir} or under {root}; attach the training "
         "kernel's output (kernel_sources), or set work_dir to the folder that holds it"

@@ -52,3 +52,17 @@ def tune_class(probs, true, thresholds, min_areas, metric):
             if best is None or value > best[2]:
                 best = (float(threshold), int(min_area), value)
     return best
+
+
+TUNED_THRESHOLDS = np.arange(0.3, 0.71, 0.05).round(2)
+TUNED_AREA_SHARES = (0.0, 0.0005, 0.001, 0.0025, 0.005, 0.01)  # of the median image area
+
+
+def tune_classes(maps, true, metric, median_area):
+    """Tune every class on (N, K, h, w) uint8 out-of-fold maps; minimum areas are tried as shares of the median
+    image area and returned in its pixels. Returns (thresholds, min_areas, mean tuned score over the classes)."""
+    oof_area = maps.shape[-2] * maps.shape[-1]
+    tuned = [tune_class(maps[:, k], true[:, k], TUNED_THRESHOLDS, [round(s * oof_area) for s in TUNED_AREA_SHARES], metric)
+             for k in range(maps.shape[1])]
+    return ([t for t, _, _ in tuned], [round(a * median_area / oof_area) for _, a, _ in tuned],
+            float(np.mean([s for _, _, s in tuned])))

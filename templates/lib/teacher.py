@@ -11,19 +11,21 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from lib.paths import KAGGLE_INPUT, TRAIN_MARKER
+from lib.paths import KAGGLE_INPUT, TRAIN_MARKER, find_training_outputs
 
 
 def find_run(name, input_root=KAGGLE_INPUT):
-    """A finished run's folder: a path, or an attached kernel output named `name` under input_root."""
+    """A finished run's folder: a path, or the attached kernel output named `name` under input_root."""
     path = Path(name)
     if (path / TRAIN_MARKER).is_file():
         return path
-    root = Path(input_root)
-    hits = [p.parent for p in sorted(root.glob(f"{name}/{TRAIN_MARKER}")) + sorted(root.glob(f"*/*/{name}/{TRAIN_MARKER}"))]
+    hits = [p for p in find_training_outputs(input_root) if p.name == name]
     if not hits:
-        raise FileNotFoundError(f"teacher={name!r}: no finished run ({TRAIN_MARKER}) at that path or under {root}/{name}; "
-                                "attach the teacher kernel's output (kernel_sources) or set teacher to its folder")
+        raise FileNotFoundError(f"teacher={name!r}: no finished run ({TRAIN_MARKER}) at that path or under {input_root}/"
+                                f"{name}; attach the teacher kernel's output (kernel_sources) or set teacher to its folder")
+    if len(hits) > 1:
+        raise ValueError(f"teacher={name!r}: {len(hits)} attached outputs have that name ({', '.join(map(str, hits))}); "
+                         "set teacher to the folder of the one to use")
     return hits[0]
 
 
