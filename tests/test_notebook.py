@@ -114,3 +114,38 @@ def test_ensemble_kernels_never_redefine_a_name(task, tmp_path):
         node.name for cell in json.loads((folder / f"{folder.name}.ipynb").read_text())["cells"] if cell["cell_type"] == "code"
         for node in ast.parse("".join(cell["source"])).body if isinstance(node, (ast.FunctionDef, ast.ClassDef)))
     assert [name for name, n in defined.items() if n > 1] == []
+
+
+def _rendered_function(notebook, name, namespace):
+    """Top-level function `name` as a generated notebook defines it, with `namespace` as its globals."""
+    import ast
+
+    for cell in json.loads(notebook.read_text())["cells"]:
+        if cell["cell_type"] == "code":
+            for node in ast.parse("".join(cell["source"])).body:
+                if isinstance(node, ast.FunctionDef) and node.name == name:
+                    exec(compile(ast.Module([node], type_ignores=[]), str(notebook), "exec"), namespace)
+                    return namespace[name]
+    raise AssertionError(f"{notebook.name} defines no {name}")
+
+
+def test_a_crashed_worker_is_retried_with_fewer_alone_but_stops_a_ddp_process(classification_notebook):
+    """One DDP process retrying an epoch alone would leave the others waiting on its gradients: it stops instead,
+    naming num_workers and the value to set."""
+    calls = []
+
+    def crashing_pass():
+        calls.append(namespace["workers"])
+        if len(calls) == 1:
+            raise RuntimeError("DataLoader worker (pid 42) is killed by signal: Bus error.")
+        return "done"
+
+    namespace = {"workers": 4, "DDP": False, "RANK": 0}
+    assert _rendered_function(classification_notebook, "with_worker_fallback", namespace)(crashing_pass) == "done"
+    assert calls == [4, 2]
+
+    calls.clear()
+    namespace = {"workers": 4, "DDP": True, "RANK": 1}
+    with pytest.raises(RuntimeError, match=r"DDP process 1 .*set num_workers to 2 \(now 4 per process\)"):
+        _rendered_function(classification_notebook, "with_worker_fallback", namespace)(crashing_pass)
+    assert calls == [4]
