@@ -132,7 +132,7 @@ def score(layout: str, synth, submission: pd.DataFrame) -> tuple[str, float, flo
     return "accuracy", float(accuracy_score(truth, values.astype(str))), float(np.mean([t == majority for t in truth]))
 
 
-def run(layout: str, epochs: int, work: Path) -> dict:
+def run(layout: str, epochs: int, work: Path, overrides: dict | None = None) -> dict:
     probe = make_competition(work / "probe", layout)
     task, _, _, found = resolve_task("", "", data=str(probe.folder), overrides=probe.params)
     folder = generate(task, ARCH[task], title=f"heldout {layout}", kaggle_user="bench", overrides={**found, **probe.params},
@@ -141,6 +141,7 @@ def run(layout: str, epochs: int, work: Path) -> dict:
     parameters = {**COMMON, **RUN[task], "epochs": epochs}
     if "study_csv" in found:
         parameters["study_epochs"] = epochs
+    parameters.update(overrides or {})
     result = run_smoke(folder / f"{folder.name}.ipynb", layout=layout, out_dir=work / "runs", parameters=parameters,
                        n_train=96, n_test=32)
     seconds = time.time() - started
@@ -158,11 +159,15 @@ def main() -> None:
     parser.add_argument("--layouts", default="csv,tgs,multilabel,regression,filename_zip,folders_binary,npy_arrays,"
                                               "json_bands,contrails,uw_madison,hubmap,denoising")
     parser.add_argument("--epochs", type=int, default=20)
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                        help="a notebook parameter for every run (a number, or text), e.g. none_study_weight=0")
     args = parser.parse_args()
+    overrides = {name: json.loads(value) if value.lstrip("-").replace(".", "", 1).isdigit() else value
+                 for name, value in (item.split("=", 1) for item in args.set)}
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for layout in args.layouts.split(","):
-            rows.append(run(layout, args.epochs, Path(tmp) / layout))
+            rows.append(run(layout, args.epochs, Path(tmp) / layout, overrides))
             row = rows[-1]
             print(f"{row['layout']:15} {row['metric']:24} held-out {row['held_out']:.3f} | constant {row['constant']:.3f} | "
                   f"notebook CV {row['cv']} | {row['seconds']:.0f}s", flush=True)

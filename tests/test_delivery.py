@@ -372,6 +372,10 @@ def test_pair_smoke_inference_kernel_predicts_from_the_training_output(task, arc
     assert "ms per image" in printed and "training output:" in printed
     if layout == "siim_covid":
         assert "study rows from" in printed and not any("train_study_fold" in "".join(c["source"]) for c in executed["cells"])
+        # The no-object mix tuned by the training kernel is the one the inference kernel applies.
+        mix = json.loads((trained.work_dir / "postprocess.json").read_text())
+        assert mix["box_free_classes"] == ["negative"] and 0 <= mix["study_weight"] <= 1
+        assert f"{1 - mix['study_weight']:g} x (1 - best box) + {mix['study_weight']:g} x P(negative)" in printed
 
 
 def test_check_refuses_the_placeholder_owner(tmp_path, monkeypatch):

@@ -27,7 +27,15 @@ from lib.det_annotations import (
 from lib.det_metrics import coco_map, det_score, voc_map, wheat_score
 from lib.fusion import fuse_boxes
 from lib.prediction_string import format_from_sample, parse_prediction_string, write_prediction_string
-from lib.study import no_object_score, study_image_map, study_means, study_string
+from lib.study import (
+    box_free_classes,
+    no_object_score,
+    no_object_scores,
+    study_image_map,
+    study_means,
+    study_string,
+    tune_no_object_weight,
+)
 
 
 def test_box_format_round_trips():
@@ -284,6 +292,33 @@ def test_study_image_map_on_a_hand_computed_case():
     assert (combined, study_part, image_part) == pytest.approx((0.75, 0.5, 1.0))
     # As submitted: a none score of 0.2 for Y ranks it below X's 0.3, so the none AP halves.
     assert study_image_map(study_truth, study_probs, image_truth, predictions, 1, {"X": 0.3, "Y": 0.2})[2] == pytest.approx(0.75)
+
+
+def test_box_free_classes_are_those_whose_images_hold_no_box():
+    """Class 0's four images hold no box, class 1's one of two, class 2 has no image: only class 0 says 'nothing'."""
+    free, shares = box_free_classes([0, 0, 0, 0, 1, 1], [False, False, False, False, True, False], 3)
+    assert free == [0] and shares[:2] == [1.0, 0.5] and np.isnan(shares[2])
+    assert box_free_classes([0, 0, 1], [False, True, True], 2, share=0.5)[0] == [0]
+
+
+def test_no_object_score_mixes_the_boxes_and_the_study_by_weight():
+    mixed = no_object_scores({"X": [0.3, 0.8], "Y": [], "Z": [0.5]}, {"X": 0.6, "Y": 0.1}, 0.25)
+    # X: 0.75 x (1 - 0.8) + 0.25 x 0.6; Y: 0.75 x 1 + 0.25 x 0.1; Z has no study probability: its boxes alone.
+    assert mixed == pytest.approx({"X": 0.3, "Y": 0.775, "Z": 0.5})
+
+
+def test_the_no_object_weight_is_tuned_on_the_combined_map():
+    """Y holds nothing, X one opacity. The boxes rank them wrongly (Y's false box 0.9, X's true box 0.2: none
+    scores Y 0.1 < X 0.8); the study's no-box probabilities rank them rightly (Y 0.9, X 0.1). From weight 0.5 on,
+    Y outranks X (0.5 x 0.1 + 0.5 x 0.9 = 0.5 > 0.5 x 0.8 + 0.5 x 0.1 = 0.45): the none AP goes from 0.5 to 1,
+    and the smallest such weight is kept."""
+    study_truth, study_probs = {"A": 0}, {"A": [1.0, 0.0]}
+    image_truth = {"X": (np.array([[0, 0, 10, 10]]), np.array([0])), "Y": (np.zeros((0, 4)), np.zeros(0, dtype=int))}
+    predictions = {"X": (np.array([[0, 0, 10, 10]]), np.array([0.2]), np.array([0])),
+                   "Y": (np.array([[20, 20, 30, 30]]), np.array([0.9]), np.array([0]))}
+    weight, tried = tune_no_object_weight(study_truth, study_probs, image_truth, predictions, 1, {"X": 0.1, "Y": 0.9})
+    # study AP 1, opacity AP 0.5 (the false box ranks first), none AP 0.5 or 1: combined 2/3 or 5/6.
+    assert weight == 0.5 and [tried[w] for w in (0.0, 0.25, 0.5, 0.75, 1.0)] == pytest.approx([2 / 3] * 2 + [5 / 6] * 3)
 
 
 def test_weighted_fusion_leans_towards_the_heavier_member():

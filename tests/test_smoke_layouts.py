@@ -76,7 +76,8 @@ def test_layout_smoke_run(layout, tmp_path):
                 assert sum(float(t) for t in tokens[1::6]) == pytest.approx(1, abs=1e-3)
             else:
                 assert tokens[-6:-4] and tokens[-6] == "none" and set(tokens[0::6]) <= {"opacity", "none"}
-        assert 0 <= json.loads((result.work_dir / "cv.json").read_text())["study_image_map"] <= 1
+        cv = json.loads((result.work_dir / "cv.json").read_text())
+        assert 0 <= cv["study_image_map"] <= 1 and cv["none_study_weight"] in (0, 0.25, 0.5, 0.75, 1)
     elif layout == "vinbig_dicom":  # 'class conf x0 y0 x1 y1 ...', or the 'no finding' filler
         assert all(v and len(v.split()) % 6 == 0 for v in values)
         assert (result.work_dir / "decoded-input" / "train").is_dir()

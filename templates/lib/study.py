@@ -2,7 +2,9 @@
 
 A study's class probabilities are the mean of its images' probabilities. Its submission row names
 every class with its probability and the whole-image box '0 0 1 1'; each image row ends with the
-no-object label, scored 1 - the best box's score. The competition's metric is the mean, over the
+no-object label. Its score mixes what the boxes say (1 - the best box's score) with what the study
+classifier says (its study's probability of the classes whose training images hold no box), by a
+weight tuned on the out-of-fold images. The competition's metric is the mean, over the
 study classes, the box classes and the no-object label, of VOC AP at IoU 0.5, every study and
 every image taken as one 'image' of the VOC computation.
 """
@@ -26,6 +28,25 @@ def no_object_score(scores):
     """How sure the boxes are that an image holds nothing: 1 - the best box's score (1 without boxes)."""
     scores = np.asarray(scores, dtype=np.float64)
     return float(1.0 - scores.max()) if scores.size else 1.0
+
+
+def box_free_classes(image_classes, image_has_boxes, n_classes, share=0.9):
+    """(study classes whose training images hold no box at least `share` of the time, every class's box-free share).
+
+    In SIIM-COVID, 'negative' studies have no opacity: the classifier's probability of such classes is
+    its probability that an image holds nothing."""
+    image_classes = np.asarray(image_classes, dtype=int)
+    free = ~np.asarray(image_has_boxes, dtype=bool)
+    shares = [float(free[image_classes == k].mean()) if (image_classes == k).any() else float("nan") for k in range(n_classes)]
+    return [k for k, s in enumerate(shares) if s >= share], shares
+
+
+def no_object_scores(box_scores, study_none, weight):
+    """{image: (1 - weight) x (1 - its best box's score) + weight x its study's probability of holding no box}.
+
+    box_scores: image -> the scores of its boxes; study_none: image -> that probability (images absent: boxes only)."""
+    return {image: (1 - weight) * no_object_score(scores) + weight * study_none[image] if image in study_none
+            else no_object_score(scores) for image, scores in box_scores.items()}
 
 
 def study_string(names, probs):
@@ -66,3 +87,12 @@ def study_image_map(study_truth, study_probs, image_truth, image_predictions, n_
     image_part = voc_map({k: v for k, v in predictions.items() if k[0] == "image"},
                          {k: v for k, v in truth.items() if k[0] == "image"}, iou_threshold)
     return overall, study_part, image_part
+
+
+def tune_no_object_weight(study_truth, study_probs, image_truth, image_predictions, n_box_classes, study_none,
+                          weights=(0.0, 0.25, 0.5, 0.75, 1.0)):
+    """(the weight of no_object_scores with the best combined mAP, {weight: mAP}); ties go to the smaller weight."""
+    box_scores = {image: image_predictions.get(image, (None, np.zeros(0)))[1] for image in image_truth}
+    scores = {w: study_image_map(study_truth, study_probs, image_truth, image_predictions, n_box_classes,
+                                 no_object_scores(box_scores, study_none, w))[0] for w in weights}
+    return max(weights, key=lambda w: (scores[w], -w)), scores
