@@ -82,3 +82,17 @@ def test_unknown_submission_format_lists_the_supported_ones(detection_notebooks,
     with pytest.raises(SmokeError, match=r"submission_format='coco': supported formats are wheat, vinbig"):
         run_smoke(detection_notebooks["fasterrcnn"], layout="wheat", out_dir=tmp_path,
                   parameters={"submission_format": "coco", "train_folds": "0"})
+
+
+@pytest.mark.parametrize("arch", ["fasterrcnn", "rtdetr-v2"])
+def test_ddp_script_trains_the_loop_detectors_on_two_cpu_processes(arch, detection_notebooks, tmp_path):
+    """ddp_processes=2 on a CPU: torchvision and transformers detectors train in the DDP script with gloo (3 steps of
+    4 images per process, so a parameter without a gradient would stop the second); each process predicts half of
+    the validation images and the out-of-fold rows cover the same images as a one-process run's."""
+    runs = {n: run_smoke(detection_notebooks[arch], layout="wheat", out_dir=tmp_path / str(n), n_train=48,
+                         parameters={"ddp_processes": n, "num_workers": 0, **LOW_CONF}) for n in (1, 2)}
+    oof = {n: pd.read_csv(r.work_dir / "oof_folds.csv") for n, r in runs.items()}
+    assert len(oof[2]) == len(oof[1]) == 48 and oof[2]["image_id"].tolist() == oof[1]["image_id"].tolist()
+    printed = json.dumps(json.loads(open(runs[2].executed).read())["cells"])
+    assert "DDP: 2 processes (gloo) run" in printed and printed.count("fold 0 epoch 1/1") == 1
+    assert (runs[2].work_dir / "train_ddp.py").is_file() and runs[2].submission_rows == runs[1].submission_rows
