@@ -260,6 +260,18 @@ def test_hill_climbing_recovers_a_known_mixture():
     assert hill_climb(2, lambda w: -rmse(blend([a, b], w)))[0].sum() == pytest.approx(1.0)
 
 
+def test_given_blend_weights_are_normalised_and_checked():
+    from lib.blend import fit_blend
+
+    members = [{"name": "a"}, {"name": "b"}]
+    weights, blended, record = fit_blend(members, lambda w: float(w[0]), "accuracy", fixed="3,1")
+    np.testing.assert_allclose(weights, [0.75, 0.25])
+    assert blended == 0.75 and record["weights"] == {"a": 0.75, "b": 0.25}
+    for bad in ("1", "1,-1", "0,0", "1;2"):
+        with pytest.raises(ValueError, match="blend_weights"):
+            fit_blend(members, lambda w: 0.0, "accuracy", fixed=bad)
+
+
 def test_members_with_other_folds_or_other_images_are_refused():
     from lib.blend import fold_mismatch
 

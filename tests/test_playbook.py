@@ -100,22 +100,31 @@ def test_detection_ensemble_of_two_yolo_generations_at_two_sizes(tmp_path):
         run_ensemble([r.work_dir for r in runs], data, tmp_path / "ens2", overrides={"metric": "map50"})
 
 
-def test_segmentation_ensemble_of_two_architectures_at_two_sizes(tmp_path):
-    """Unet at 64 px and FPN at 96 px on TGS: out-of-fold maps averaged with the weights before the threshold."""
+def test_segmentation_ensemble_of_three_architectures_at_two_sizes_and_two_families(tmp_path):
+    """Unet at 64 px, FPN at 96 px and a (tiny) transformers SegFormer at 64 px on TGS: out-of-fold maps averaged
+    with the weights before the threshold; the SegFormer rebuilt from the config its run saved."""
     from nbgen.ensemble import run_ensemble
 
-    folder = generate("segmentation", "unet", competition="tgs-salt-identification-challenge", kaggle_user="tester",
-                      out_dir=tmp_path / "gen")
+    notebooks = {}
+    for arch in ("unet", "segformer-hf"):
+        folder = generate("segmentation", arch, competition="tgs-salt-identification-challenge", kaggle_user="tester",
+                          out_dir=tmp_path / "gen")
+        notebooks[arch] = folder / f"{folder.name}.ipynb"
     common = {"smoke": False, "pretrained_path": "none", "n_folds": 2, "epochs": 1, "num_workers": 0, "batch_size": 8}
-    runs = [run_smoke(folder / f"{folder.name}.ipynb", layout="tgs", out_dir=tmp_path / name, n_train=24, n_test=6,
+    runs = [run_smoke(notebooks[arch], layout="tgs", out_dir=tmp_path / name, n_train=24, n_test=6,
                       parameters={**common, **extra})
-            for name, extra in (("unet", {"model_name": "Unet", "encoder_name": "tu-test_efficientnet", "img_height": 64,
-                                          "img_width": 64, "tta_views": "orig"}),
-                                ("fpn", {"model_name": "FPN", "encoder_name": "tu-test_convnext", "img_height": 96,
-                                         "img_width": 96, "tta_views": "orig,hflip"}))]
+            for name, arch, extra in (
+                ("unet", "unet", {"model_name": "Unet", "encoder_name": "tu-test_efficientnet", "img_height": 64,
+                                  "img_width": 64, "tta_views": "orig"}),
+                ("fpn", "unet", {"model_name": "FPN", "encoder_name": "tu-test_convnext", "img_height": 96,
+                                 "img_width": 96, "tta_views": "orig,hflip"}),
+                ("segformer", "segformer-hf", {"model_name": "tiny-segformer", "img_height": 64, "img_width": 64,
+                                               "tta_views": "orig,hflip"}))]
     data = runs[0].work_dir.parent / "data"
-    result = run_ensemble([r.work_dir for r in runs], data, tmp_path / "ens", competition="tgs-salt-identification-challenge")
-    assert len(result["members"]) == 2 and result["cv"] >= max(result["members"].values())
+    # Fixed weights: every member, the SegFormer included, predicts the test set (one epoch's CVs would give it 0).
+    result = run_ensemble([r.work_dir for r in runs], data, tmp_path / "ens", competition="tgs-salt-identification-challenge",
+                          overrides={"blend_weights": "1,1,2"})
+    assert len(result["members"]) == 3 and list(result["weights"].values()) == [0.25, 0.25, 0.5]
     for run in runs:
         assert json.loads((run.work_dir / "cv.json").read_text())["cv"] in [pytest.approx(v) for v in result["members"].values()]
     submission = pd.read_csv(tmp_path / "ens" / "work" / "submission.csv", keep_default_na=False)
@@ -123,3 +132,4 @@ def test_segmentation_ensemble_of_two_architectures_at_two_sizes(tmp_path):
     assert all(len(v.split()) % 2 == 0 for v in submission.iloc[:, 1])
     printed = json.dumps(json.loads((tmp_path / "ens" / "executed.ipynb").read_text())["cells"])
     assert "Unet + tu-test_efficientnet at 64x64" in printed and "FPN + tu-test_convnext at 96x96" in printed
+    assert "tiny-segformer at 64x64" in printed and "6 test images x 3 members" in printed

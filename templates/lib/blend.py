@@ -42,16 +42,33 @@ def hill_climb(n_members, score, higher_is_better=True, min_step=1 / 1024, singl
     return weights, float(current)
 
 
-def fit_blend(members, score, metric, higher_is_better=True):
-    """Hill-climb the members' weights on score(weights); print each member's CV and the blend's.
+def given_weights(text, members):
+    """blend_weights ('1,1' or '0.7,0.3', one per member in order) as weights summing to 1."""
+    try:
+        weights = np.array([float(w) for w in text.split(",")])
+    except ValueError:
+        raise ValueError(f"blend_weights={text!r}: give numbers separated by commas, one per member") from None
+    if len(weights) != len(members) or (weights < 0).any() or weights.sum() <= 0:
+        raise ValueError(f"blend_weights={text!r}: give {len(members)} non-negative weights, not all 0, one per member in "
+                         f"this order: {', '.join(m['name'] for m in members)}")
+    return weights / weights.sum()
+
+
+def fit_blend(members, score, metric, higher_is_better=True, fixed=""):
+    """Hill-climb the members' weights on score(weights), or take `fixed` (blend_weights); print each member's CV
+    and the blend's.
 
     Returns (weights, the blend's score, what cv.json records).
     """
     singles = [score(np.eye(len(members))[k]) for k in range(len(members))]
-    weights, blended = hill_climb(len(members), score, higher_is_better, singles=singles)
+    if fixed:
+        weights = given_weights(fixed, members)
+        blended = score(weights)
+    else:
+        weights, blended = hill_climb(len(members), score, higher_is_better, singles=singles)
     for member, value in zip(members, singles, strict=True):
         print(f"CV {metric} {member['name']}: {value:.4f}")
-    print(f"CV {metric} blend: {blended:.4f} | weights "
+    print(f"CV {metric} blend: {blended:.4f} | weights {'from blend_weights' if fixed else 'fitted'}: "
           + ", ".join(f"{m['name']} {w:.3f}" for m, w in zip(members, weights, strict=True)))
     record = {"metric": metric, "cv": blended, "cv_tta": blended,
               "members": {m["name"]: float(v) for m, v in zip(members, singles, strict=True)},

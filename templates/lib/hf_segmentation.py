@@ -54,3 +54,53 @@ def semantic_scores(class_logits, mask_logits):
     """(N, K, h, w) per-class scores from Mask2Former's queries: sum over queries of P(class) x P(pixel in mask)."""
     classes = F.softmax(class_logits.float(), dim=-1)[..., :-1]  # the last class is 'no object'
     return torch.einsum("nqk,nqhw->nkhw", classes, mask_logits.float().sigmoid())
+
+
+class SegBatch:
+    """Images and their masks: Mask2Former's training loss needs the targets in the forward pass."""
+
+    def __init__(self, pixels, masks):
+        self.pixels, self.masks = pixels, masks
+
+    def __len__(self):
+        return len(self.pixels)
+
+
+class Segmenter(torch.nn.Module):
+    """(N, channels, H, W) logits at the input size, as an smp model gives; Mask2Former's training gives its loss.
+
+    kind: 'mask2former' or 'segformer'; multiclass: one class per pixel, with a background channel first."""
+
+    def __init__(self, net, kind, multiclass):
+        super().__init__()
+        self.net, self.kind, self.multiclass = net, kind, multiclass
+
+    def forward(self, x):
+        if isinstance(x, SegBatch):
+            if self.training and self.kind == "mask2former":
+                mask_labels, class_labels = mask2former_targets(x.masks)
+                return self.net(pixel_values=x.pixels, mask_labels=mask_labels, class_labels=class_labels)
+            x = x.pixels
+        out = self.net(pixel_values=x)
+        if self.kind == "segformer":
+            return F.interpolate(out.logits, size=x.shape[-2:], mode="bilinear", align_corners=False)
+        scores = semantic_scores(out.class_queries_logits, out.masks_queries_logits)
+        scores = F.interpolate(scores, size=x.shape[-2:], mode="bilinear", align_corners=False).clamp(1e-4, 1 - 1e-4)
+        if self.multiclass:  # a background channel first; a softmax gives the scores back
+            background = (1 - scores.max(1, keepdim=True).values).clamp(min=1e-4)
+            return torch.log(torch.cat([background, scores], 1))
+        return torch.logit(scores)  # a sigmoid gives the scores back
+
+
+def auto_segmenter(kind):
+    """The transformers auto class that builds a `kind` model."""
+    import transformers
+
+    return transformers.AutoModelForUniversalSegmentation if kind == "mask2former" else transformers.AutoModelForSemanticSegmentation
+
+
+def segmenter_from_config(config_dir, kind, multiclass):
+    """An untrained Segmenter of the architecture a training run saved (config.json in config_dir), for its checkpoints."""
+    import transformers
+
+    return Segmenter(auto_segmenter(kind).from_config(transformers.AutoConfig.from_pretrained(config_dir)), kind, multiclass)
