@@ -14,11 +14,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 heldout_score = pytest.importorskip("heldout_score")
 
 pytestmark = pytest.mark.smoke
-# layout: (epochs, how far above the constant submission the held-out score must be)
+# layout: (epochs, how far above the constant submission the held-out score must be). SIIM-COVID: 0.575 above
+# here, 0.450 when the image rows' no-object score comes from the boxes alone (none_study_weight=0).
 CASES = {"tgs": (8, 0.3), "csv": (8, 0.3), "multilabel": (8, 0.2), "filename_zip": (8, 0.3),
          "folders_binary": (8, 0.3), "regression": (30, 0.5), "npy_arrays": (20, 0.3), "json_bands": (12, 0.3),
          "contrails": (12, 0.5), "uw_madison": (12, 0.3), "hubmap": (12, 0.5),
-         "denoising": (12, 0.5), "siim_covid": (12, 0.25)}
+         "denoising": (12, 0.5), "siim_covid": (12, 0.5)}
 CI = ("tgs", "csv", "json_bands", "contrails", "uw_madison", "hubmap", "denoising", "siim_covid")
 
 
