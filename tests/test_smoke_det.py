@@ -96,3 +96,10 @@ def test_ddp_script_trains_the_loop_detectors_on_two_cpu_processes(arch, detecti
     printed = json.dumps(json.loads(open(runs[2].executed).read())["cells"])
     assert "DDP: 2 processes (gloo) run" in printed and printed.count("fold 0 epoch 1/1") == 1
     assert (runs[2].work_dir / "train_ddp.py").is_file() and runs[2].submission_rows == runs[1].submission_rows
+
+
+def test_a_no_object_weight_out_of_range_stops_before_training(tmp_path):
+    folder = generate("detection", "yolov8", competition="siim-covid19-detection", kaggle_user="tester", out_dir=tmp_path / "gen")
+    with pytest.raises(SmokeError, match=r"none_study_weight=1.5: use a weight from 0 to 1, or -1 to tune it") as stop:
+        run_smoke(folder / f"{folder.name}.ipynb", layout="siim_covid", out_dir=tmp_path, parameters={"none_study_weight": 1.5})
+    assert "epoch" not in str(stop.value)
