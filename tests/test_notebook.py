@@ -70,6 +70,14 @@ def test_offline_switches_come_before_heavy_imports(task, request):
         assert code.index(switch) < first_heavy
 
 
+@pytest.mark.parametrize(("task", "arch"), [("detection", "rtdetr-v2"), ("segmentation", "segformer-hf")])
+def test_transformers_families_turn_hub_kernels_off_before_importing_transformers(task, arch, tmp_path):
+    """transformers reads USE_HUB_KERNELS at import; with the `kernels` package installed, layers could fetch kernels."""
+    folder = generate(task, arch, kaggle_user="tester", out_dir=tmp_path)
+    code = "\n".join(c.source for c in nbformat.read(folder / f"{folder.name}.ipynb", as_version=4).cells if c.cell_type == "code")
+    assert code.index('os.environ.setdefault("USE_HUB_KERNELS", "0")') < code.index("import transformers")
+
+
 def test_user_strings_reach_code_only_as_literals(tmp_path):
     folder = generate("classification", "resnet18", competition="comp-one", kaggle_user="tester", out_dir=tmp_path,
                       overrides={"label_col": "my label; print(1)", "group_col": "#patient"})
