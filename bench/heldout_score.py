@@ -154,11 +154,50 @@ def run(layout: str, epochs: int, work: Path, overrides: dict | None = None) -> 
             "cv": f"{own[0]} {own[1]:.3f}", "seconds": seconds}
 
 
+# layout: the two members of an ensemble check, as parameters over RUN's (two architectures, two sizes), and the
+# ensemble's own parameters: on csv both members score 1.0, so fitted weights would leave the second one out.
+ENSEMBLE_MEMBERS = {
+    "csv": ({"model_name": "test_efficientnet", "img_size": 48},
+            {"model_name": "test_convnext", "img_size": 64, "tta_views": "orig,hflip"}),
+    "tgs": ({"model_name": "Unet", "encoder_name": "tu-test_efficientnet"},
+            {"model_name": "FPN", "encoder_name": "tu-test_convnext", "img_height": 96, "img_width": 96}),
+}
+ENSEMBLE_PARAMS = {"csv": {"blend_weights": "1,1"}, "tgs": {}}
+
+
+def run_ensemble_check(layout: str, epochs: int, work: Path) -> dict:
+    """Two members trained as in run(), blended by the ensemble kernel (nbgen ensemble); each submission held-out scored.
+
+    A blend that put one member's predictions on another's ids or classes would keep a fine CV (out-of-fold rows are
+    matched by id) and fail here."""
+    from nbgen.ensemble import run_ensemble
+
+    probe = make_competition(work / "probe", layout)
+    task, _, _, found = resolve_task("", "", data=str(probe.folder), overrides=probe.params)
+    folder = generate(task, ARCH[task], title=f"heldout {layout}", kaggle_user="bench", overrides={**found, **probe.params},
+                      out_dir=work / "gen")
+    started = time.time()
+    members = [run_smoke(folder / f"{folder.name}.ipynb", layout=layout, out_dir=work / f"member{k}",
+                         parameters={**COMMON, **RUN[task], "epochs": epochs, **extra}, n_train=96, n_test=32)
+               for k, extra in enumerate(ENSEMBLE_MEMBERS[layout])]
+    cv = run_ensemble([m.work_dir for m in members], members[0].work_dir.parent / "data", work / "ensemble",
+                      overrides={**{k: str(v) for k, v in probe.params.items()}, **ENSEMBLE_PARAMS[layout]})
+    scores = []
+    for submission_csv in [m.work_dir / "submission.csv" for m in members] + [work / "ensemble" / "work" / "submission.csv"]:
+        metric, ours, constant = score(layout, members[0].synth, pd.read_csv(submission_csv, keep_default_na=False, dtype=str))
+        scores.append(ours)
+    return {"layout": layout, "metric": metric, "held_out": scores[-1], "members": scores[:-1], "constant": constant,
+            "cv": f"blend {cv['cv']:.3f}, weights {', '.join(f'{w:.2f}' for w in cv['weights'].values())}",
+            "seconds": time.time() - started}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--layouts", default="csv,tgs,multilabel,regression,filename_zip,folders_binary,npy_arrays,"
                                               "json_bands,contrails,uw_madison,hubmap,denoising")
     parser.add_argument("--epochs", type=int, default=20)
+    parser.add_argument("--ensemble", action="store_true",
+                        help=f"blend two members per layout with the ensemble kernel ({', '.join(ENSEMBLE_MEMBERS)})")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                         help="a notebook parameter for every run (a number, or text), e.g. none_study_weight=0")
     args = parser.parse_args()
@@ -167,6 +206,12 @@ def main() -> None:
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for layout in args.layouts.split(","):
+            if args.ensemble:
+                row = run_ensemble_check(layout, args.epochs, Path(tmp) / layout)
+                print(f"{layout:15} {row['metric']:24} members held-out " + " / ".join(f"{v:.3f}" for v in row["members"])
+                      + f" | blend held-out {row['held_out']:.3f} | constant {row['constant']:.3f} | {row['cv']} | "
+                      f"{row['seconds']:.0f}s", flush=True)
+                continue
             rows.append(run(layout, args.epochs, Path(tmp) / layout, overrides))
             row = rows[-1]
             print(f"{row['layout']:15} {row['metric']:24} held-out {row['held_out']:.3f} | constant {row['constant']:.3f} | "

@@ -1,6 +1,7 @@
 """Short real runs scored on held-out test images, against a constant submission (bench/heldout_score.py).
 
-A notebook that trains on the wrong files (TGS: the masks as images) reports a fine CV and fails here.
+A notebook that trains on the wrong files (TGS: the masks as images) reports a fine CV and fails here; so would an
+ensemble kernel that put one member's test predictions on another's ids or classes.
 CI runs TGS, one table layout, the converted inputs (Statoil, contrails, UW-Madison, HuBMAP tiles, denoising) and
 SIIM-COVID's study and image rows; the others run with `python -m pytest -m slow`.
 """
@@ -31,3 +32,10 @@ def test_held_out_score_beats_a_constant_submission(layout, tmp_path):
         assert row["held_out"] < (1 - margin) * row["constant"], row
     else:
         assert row["held_out"] > row["constant"] + margin, row
+
+
+@pytest.mark.parametrize("layout", ["csv", "tgs"])
+def test_ensemble_held_out_score_beats_a_constant_submission(layout, tmp_path):
+    """Two members blended by the ensemble kernel: its submission, not only its CV, must score on held-out images."""
+    row = heldout_score.run_ensemble_check(layout, 8, tmp_path)
+    assert row["held_out"] > row["constant"] + 0.3, row
