@@ -26,6 +26,7 @@ sys.path.insert(0, str(ROOT / "templates"))
 from lib.prediction_string import parse_prediction_string  # noqa: E402
 from lib.rle import rle_decode  # noqa: E402
 from lib.study import study_image_map  # noqa: E402
+from nbgen.config import param_specs, parse_overrides, parse_value  # noqa: E402
 from nbgen.generator import generate, resolve_task  # noqa: E402
 from nbgen.smoke import run_smoke  # noqa: E402
 from nbgen.synth import make_competition  # noqa: E402
@@ -132,17 +133,29 @@ def score(layout: str, synth, submission: pd.DataFrame) -> tuple[str, float, flo
     return "accuracy", float(accuracy_score(truth, values.astype(str))), float(np.mean([t == majority for t in truth]))
 
 
-def run(layout: str, epochs: int, work: Path, overrides: dict | None = None) -> dict:
+def notebook_for(layout: str, work: Path):
+    """(task, the notebook generated from the layout's folder alone as `nbgen new --data` does, the layout's own
+    settings, what discovery found)."""
     probe = make_competition(work / "probe", layout)
     task, _, _, found = resolve_task("", "", data=str(probe.folder), overrides=probe.params)
     folder = generate(task, ARCH[task], title=f"heldout {layout}", kaggle_user="bench", overrides={**found, **probe.params},
                       out_dir=work / "gen")
+    return task, folder / f"{folder.name}.ipynb", probe.params, found
+
+
+def run(layout: str, epochs: int, work: Path, overrides: dict[str, str] | None = None) -> dict:
+    """overrides: notebook parameters as `--set` text, turned into their declared types."""
+    task, notebook, _, found = notebook_for(layout, work)
     started = time.time()
     parameters = {**COMMON, **RUN[task], "epochs": epochs}
     if "study_csv" in found:
         parameters["study_epochs"] = epochs
-    parameters.update(overrides or {})
-    result = run_smoke(folder / f"{folder.name}.ipynb", layout=layout, out_dir=work / "runs", parameters=parameters,
+    specs = {spec.name: spec for spec in param_specs(task)}
+    unknown = sorted(set(overrides or {}) - set(specs))
+    if unknown:
+        raise SystemExit(f"--set {', '.join(unknown)}: not a parameter of the {task} notebook (nbgen list --params)")
+    parameters.update({name: parse_value(specs[name], raw) for name, raw in (overrides or {}).items()})
+    result = run_smoke(notebook, layout=layout, out_dir=work / "runs", parameters=parameters,
                        n_train=96, n_test=32)
     seconds = time.time() - started
     synth = result.synth
@@ -172,16 +185,13 @@ def run_ensemble_check(layout: str, epochs: int, work: Path) -> dict:
     matched by id) and fail here."""
     from nbgen.ensemble import run_ensemble
 
-    probe = make_competition(work / "probe", layout)
-    task, _, _, found = resolve_task("", "", data=str(probe.folder), overrides=probe.params)
-    folder = generate(task, ARCH[task], title=f"heldout {layout}", kaggle_user="bench", overrides={**found, **probe.params},
-                      out_dir=work / "gen")
+    task, notebook, settings, _ = notebook_for(layout, work)
     started = time.time()
-    members = [run_smoke(folder / f"{folder.name}.ipynb", layout=layout, out_dir=work / f"member{k}",
+    members = [run_smoke(notebook, layout=layout, out_dir=work / f"member{k}",
                          parameters={**COMMON, **RUN[task], "epochs": epochs, **extra}, n_train=96, n_test=32)
                for k, extra in enumerate(ENSEMBLE_MEMBERS[layout])]
     cv = run_ensemble([m.work_dir for m in members], members[0].work_dir.parent / "data", work / "ensemble",
-                      overrides={**{k: str(v) for k, v in probe.params.items()}, **ENSEMBLE_PARAMS[layout]})
+                      overrides={**{k: str(v) for k, v in settings.items()}, **ENSEMBLE_PARAMS[layout]})
     scores = []
     for submission_csv in [m.work_dir / "submission.csv" for m in members] + [work / "ensemble" / "work" / "submission.csv"]:
         metric, ours, constant = score(layout, members[0].synth, pd.read_csv(submission_csv, keep_default_na=False, dtype=str))
@@ -199,10 +209,9 @@ def main() -> None:
     parser.add_argument("--ensemble", action="store_true",
                         help=f"blend two members per layout with the ensemble kernel ({', '.join(ENSEMBLE_MEMBERS)})")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
-                        help="a notebook parameter for every run (a number, or text), e.g. none_study_weight=0")
+                        help="a notebook parameter for every run, read as its declared type, e.g. none_study_weight=0")
     args = parser.parse_args()
-    overrides = {name: json.loads(value) if value.lstrip("-").replace(".", "", 1).isdigit() else value
-                 for name, value in (item.split("=", 1) for item in args.set)}
+    overrides = parse_overrides(args.set)
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for layout in args.layouts.split(","):

@@ -41,12 +41,21 @@ def box_free_classes(image_classes, image_has_boxes, n_classes, share=0.9):
     return [k for k, s in enumerate(shares) if s >= share], shares
 
 
-def no_object_scores(box_scores, study_none, weight):
-    """{image: (1 - weight) x (1 - its best box's score) + weight x its study's probability of holding no box}.
+def no_box_probability(study_probs, box_free):
+    """{study: its probability of the box-free classes} from study -> probabilities over the study classes."""
+    return {study: float(np.asarray(probs, dtype=np.float64)[box_free].sum()) for study, probs in study_probs.items()}
 
-    box_scores: image -> the scores of its boxes; study_none: image -> that probability (images absent: boxes only)."""
-    return {image: (1 - weight) * no_object_score(scores) + weight * study_none[image] if image in study_none
-            else no_object_score(scores) for image, scores in box_scores.items()}
+
+def mixed_no_object_score(scores, study_none, weight):
+    """(1 - weight) x (1 - the best box's score) + weight x the study's probability of no box (None: the boxes alone)."""
+    boxes = no_object_score(scores)
+    return boxes if study_none is None else (1 - weight) * boxes + weight * study_none
+
+
+def no_object_scores(box_scores, study_none, weight):
+    """{image: mixed_no_object_score}; box_scores: image -> the scores of its boxes; study_none: image -> its study's
+    probability of no box (images absent: the boxes alone)."""
+    return {image: mixed_no_object_score(scores, study_none.get(image), weight) for image, scores in box_scores.items()}
 
 
 def study_string(names, probs):
