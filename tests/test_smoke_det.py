@@ -103,3 +103,15 @@ def test_a_no_object_weight_out_of_range_stops_before_training(tmp_path):
     with pytest.raises(SmokeError, match=r"none_study_weight=1.5: use a weight from 0 to 1, or -1 to tune it") as stop:
         run_smoke(folder / f"{folder.name}.ipynb", layout="siim_covid", out_dir=tmp_path, parameters={"none_study_weight": 1.5})
     assert "epoch" not in str(stop.value)
+
+
+def test_image_rows_outside_every_study_row_stop_naming_study_template(tmp_path):
+    """An image row whose study has no study row would lose the study part of its no-object score without a word."""
+    from nbgen.synth import make_competition
+
+    folder = generate("detection", "yolov8", competition="siim-covid19-detection", kaggle_user="tester", out_dir=tmp_path / "gen")
+    data = make_competition(tmp_path / "data", "siim_covid").folder
+    sample = pd.read_csv(data / "sample_submission.csv")
+    sample.drop(index=0).to_csv(data / "sample_submission.csv", index=False)  # the first study row
+    with pytest.raises(SmokeError, match=r"image rows of the sample belong to no study row under .*check study_template"):
+        run_smoke(folder / f"{folder.name}.ipynb", layout="siim_covid", out_dir=tmp_path, parameters={"data_dir": str(data)})
