@@ -393,6 +393,19 @@ def test_siim_covid_two_study_tables_stop(competitions, tmp_path):
     assert discover(folder, study_csv="study_copy.csv")["study_csv"] == "study_copy.csv"
 
 
+def test_two_columns_of_box_strings_stop_naming_bbox_col(competitions, tmp_path):
+    """A second column of 'label conf x0 y0 x1 y1' groups (say, another reader's boxes): which one trains is not guessed."""
+    import pandas as pd
+
+    folder = _siim_copy(competitions, tmp_path)
+    table = pd.read_csv(folder / "train_image_level.csv", keep_default_na=False)
+    table["label_reader2"] = table["label"]
+    table.to_csv(folder / "train_image_level.csv", index=False)
+    with pytest.raises(AmbiguousInputError, match=r"several columns of train_image_level.csv hold .*label, label_reader2.*set bbox_col"):
+        discover(folder)
+    assert discover(folder, bbox_col="label_reader2")["packed_col"] == "label_reader2"
+
+
 def test_siim_covid_study_names_the_sample_does_not_use_stop(competitions, tmp_path):
     folder = _siim_copy(competitions, tmp_path)
     sample = folder / "sample_submission.csv"

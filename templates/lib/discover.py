@@ -231,7 +231,8 @@ def _discover_detection(inputs, plan, params):
             if not packed:
                 raise ValueError(f"annotation_format={fmt!r} but no column of {rel} holds '{groups}' groups; "
                                  "fix annotation_format or annotation_file")
-            plan.set("packed_col", packed[0], f"{rel}: the column of '{groups}' groups")
+            plan.set("packed_col", box_column(packed, groups, rel, params.get("bbox_col", "")),
+                     f"{rel}: the column of '{groups}' groups")
     elif Path(rel).suffix in (".json", ".yaml", ".yml"):
         plan.set("annotation_format", "coco" if rel.endswith(".json") else "yolo", f"{rel}: file type")
     else:
@@ -239,16 +240,19 @@ def _discover_detection(inputs, plan, params):
         header, rows = inputs.read_csv(rel)
         packed = packed_box_columns(header, rows)
         labelled = labelled_box_columns(header, rows)
-        if packed and bbox_col not in header:
-            plan.set("annotation_format", "packed_csv", f"{rel}:{packed[0]} holds 'label x y w h' groups")
-            plan.set("packed_col", packed[0], f"{rel}: the column of packed boxes")
-        elif labelled and bbox_col not in header:
-            plan.set("annotation_format", "labelled_csv", f"{rel}:{labelled[0]} holds 'label conf x0 y0 x1 y1' groups")
-            plan.set("packed_col", labelled[0], f"{rel}: the column of labelled boxes")
-            column = header.index(labelled[0])
-            fillers = sorted({v.split()[0] for r in rows if len(r) > column and (v := r[column]).split()[2:6] == ["0", "0", "1", "1"]})
+        # A '[x, y, w, h]' column named bbox_col wins, unless bbox_col names one of the box-string columns.
+        if packed and (bbox_col not in header or bbox_col in packed):
+            column = box_column(packed, "label x y w h", rel, bbox_col)
+            plan.set("annotation_format", "packed_csv", f"{rel}:{column} holds 'label x y w h' groups")
+            plan.set("packed_col", column, f"{rel}: the column of packed boxes")
+        elif labelled and (bbox_col not in header or bbox_col in labelled):
+            column = box_column(labelled, "label conf x0 y0 x1 y1", rel, bbox_col)
+            plan.set("annotation_format", "labelled_csv", f"{rel}:{column} holds 'label conf x0 y0 x1 y1' groups")
+            plan.set("packed_col", column, f"{rel}: the column of labelled boxes")
+            index = header.index(column)
+            fillers = sorted({v.split()[0] for r in rows if len(r) > index and (v := r[index]).split()[2:6] == ["0", "0", "1", "1"]})
             if fillers:
-                plan.set("no_box_filler", f"'{' / '.join(fillers)} <conf> 0 0 1 1'", f"{rel}:{labelled[0]}: a 1 x 1 box at the origin "
+                plan.set("no_box_filler", f"'{' / '.join(fillers)} <conf> 0 0 1 1'", f"{rel}:{column}: a 1 x 1 box at the origin "
                          "marks an image without boxes")
         else:
             plan.set("annotation_format", "bbox_csv" if bbox_col in header else "xyxy_csv",
@@ -277,3 +281,12 @@ def _discover_detection(inputs, plan, params):
         plan.set("train_image_dir", folder, source)
     find_test_dir(inputs, plan, names, params)
     find_study_table(inputs, plan, params)
+
+
+def box_column(columns, groups, rel, given=""):
+    """The one column of `rel` whose values are `groups` strings; bbox_col (`given`) picks among several."""
+    if given in columns:
+        return given
+    if len(columns) > 1:
+        raise ambiguous(f"several columns of {rel} hold '{groups}' groups", columns, "bbox_col")
+    return columns[0]
