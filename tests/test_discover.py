@@ -393,6 +393,18 @@ def test_siim_covid_two_study_tables_stop(competitions, tmp_path):
     assert discover(folder, study_csv="study_copy.csv")["study_csv"] == "study_copy.csv"
 
 
+def test_the_training_table_names_the_known_tables_it_passed_over(competitions, tmp_path):
+    """iMet ships train.csv (the labels) beside labels.csv (attribute names): the first known name is taken, and the
+    plan says which others it saw and how to take one of them instead."""
+    folder = tmp_path / "imet"
+    shutil.copytree(competitions["csv"].folder, folder)
+    (folder / "labels.csv").write_text("attribute_id,attribute_name\n0,culture::a\n")
+    source = discover(folder).entries["train_csv"][1]
+    assert source.startswith("known table name, the first of train.csv") and "also found labels.csv: set train_csv" in source
+    assert discover(competitions["csv"].folder).entries["train_csv"][1] == "known table name"
+    assert discover(folder, train_csv="train.csv").entries["train_csv"][1] == "parameter train_csv"
+
+
 def test_two_columns_of_box_strings_stop_naming_bbox_col(competitions, tmp_path):
     """A second column of 'label conf x0 y0 x1 y1' groups (say, another reader's boxes): which one trains is not guessed."""
     import pandas as pd

@@ -36,6 +36,7 @@ from lib.layout import (
     packed_box_columns,
     pick_json,
     resolvable_ids,
+    table_source,
     training_tables,
 )
 
@@ -166,7 +167,7 @@ def _discover_segmentation(inputs, plan, params):
     names = {}
     train_ids = []
     if tables:
-        plan.set("train_csv", tables[0], "parameter train_csv" if params.get("train_csv") else "known table name")
+        plan.set("train_csv", tables[0], table_source(tables, params.get("train_csv", "")))
         header, rows = inputs.read_csv(tables[0])
         id_col = params.get("id_col") or header[0]
         if id_col not in header:

@@ -17,6 +17,7 @@ from lib.layout import (
     locate_image_dir,
     pick_json,
     resolvable_ids,
+    table_source,
     training_tables,
 )
 
@@ -32,7 +33,7 @@ def discover_classification(inputs, plan, params):
     encoding = params.get("label_encoding", "") or "auto"
     tables = [] if train_csv == "none" or encoding in ("folders", "filename") else training_tables(inputs, train_csv)
     if tables and not train_csv.endswith(".json"):
-        _from_table(inputs, plan, params, tables[0], names)
+        _from_table(inputs, plan, params, tables[0], names, table_source(tables, train_csv))
     else:
         coco, why = (None, "") if encoding in ("folders", "filename") or train_csv == "none" else pick_json(
             inputs, "coco_labels", "train_csv", train_csv if train_csv.endswith(".json") else "")
@@ -45,9 +46,9 @@ def discover_classification(inputs, plan, params):
     _submission(plan, params)
 
 
-def _from_table(inputs, plan, params, table, names):
+def _from_table(inputs, plan, params, table, names, source):
     header, rows = inputs.read_csv(table)
-    plan.set("train_csv", table, "parameter train_csv" if params.get("train_csv") else "known table name")
+    plan.set("train_csv", table, source)
     column = {c: [r[i] for r in rows] for i, c in enumerate(header)}
     plan.set("id_col", *_id_column(inputs, plan, params, table, header, column, names))
     id_col = plan["id_col"]

@@ -242,6 +242,14 @@ def training_tables(inputs, train_csv):
     return [t for t in TRAIN_TABLES if t in inputs.files]
 
 
+def table_source(tables, train_csv):
+    """Why tables[0] is the training table: the parameter, or the first known name, naming the ones passed over."""
+    if train_csv:
+        return "parameter train_csv"
+    passed = f"; also found {', '.join(tables[1:])}: set train_csv to train on another" if len(tables) > 1 else ""
+    return f"known table name, the first of {', '.join(TRAIN_TABLES)}{passed}" if passed else "known table name"
+
+
 def json_files(inputs):
     """JSON files near the top, not counting those a conversion writes (the tiles manifest)."""
     return sorted(r for r in inputs.files if r.lower().endswith(".json") and r.count("/") <= 2
