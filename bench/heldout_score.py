@@ -69,8 +69,44 @@ def siim_score(synth, strings: dict) -> float:
     return study_image_map(study_truth, study_probs, image_truth, image_predictions, 1, nothing)[0]
 
 
+CLASS_ROWS = ("class_table_masks", "labelme_polygons", "colour_masks")  # one row per image and class name
+BOX_LAYOUTS = ("voc", "labelme_boxes", "yolo_txt", "box_filename", "coco_no_sample")  # 'name conf x0 y0 x1 y1'
+
+
+def class_row_dice(synth, submission: pd.DataFrame) -> tuple[float, float]:
+    """Mean Dice per image and class (both empty = 1), void pixels (255 in the truth) left out; and empty masks'."""
+    ours, empty = [], []
+    for image_id, klass, text in submission.itertuples(index=False):
+        true = synth.truth[image_id][synth.classes.index(klass)]
+        valid, true = true != 255, true == 1
+        pred = rle_decode(text, true.shape, "column").astype(bool) & valid
+        total = true.sum() + pred.sum()
+        ours.append(1.0 if total == 0 else 2 * (true & pred).sum() / total)
+        empty.append(float(not true.any()))
+    return float(np.mean(ours)), float(np.mean(empty))
+
+
+def box_map(synth, submission: pd.DataFrame) -> float:
+    """VOC mAP at IoU 0.5 of 'name conf x0 y0 x1 y1' strings against the held-out boxes."""
+    from lib.det_metrics import voc_map
+
+    names = list(synth.classes)
+    truth = {i: (np.array([b[1:] for b in boxes], dtype=float).reshape(-1, 4), np.array([names.index(b[0]) for b in boxes]))
+             for i, boxes in synth.truth.items()}
+    predictions = {}
+    for image_id, text in submission.itertuples(index=False):
+        boxes, scores, labels = parse_prediction_string("named", text)
+        predictions[image_id] = (boxes, scores, np.array([names.index(n) for n in labels], dtype=int))
+    return voc_map(predictions, truth, 0.5)
+
+
 def score(layout: str, synth, submission: pd.DataFrame) -> tuple[str, float, float]:
     """(metric, the submission's held-out score, a constant submission's score)."""
+    if layout in CLASS_ROWS:
+        return ("dice per image and class" + (" (void left out)" if layout == "colour_masks" else ""),
+                *class_row_dice(synth, submission))
+    if layout in BOX_LAYOUTS:  # the constant: no box anywhere, which scores 0
+        return "voc_map@0.5", box_map(synth, submission), 0.0
     from sklearn.metrics import accuracy_score, f1_score, roc_auc_score
     from sklearn.preprocessing import MultiLabelBinarizer
 
@@ -204,7 +240,8 @@ def run_ensemble_check(layout: str, epochs: int, work: Path) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--layouts", default="csv,tgs,multilabel,regression,filename_zip,folders_binary,npy_arrays,"
-                                              "json_bands,contrails,uw_madison,hubmap,denoising")
+                                              "json_bands,contrails,uw_madison,hubmap,denoising,class_table_masks,"
+                                              "colour_masks,labelme_polygons,path_ids,train_val,voc")
     parser.add_argument("--epochs", type=int, default=20)
     parser.add_argument("--ensemble", action="store_true",
                         help=f"blend two members per layout with the ensemble kernel ({', '.join(ENSEMBLE_MEMBERS)})")

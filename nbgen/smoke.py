@@ -133,10 +133,17 @@ def stage_seconds(executed: Path) -> dict[str, float]:
 
 
 def check_outputs(work_dir: Path, synth: SynthCompetition) -> tuple[dict[str, Any], int]:
-    """Check submission.csv (columns, ids in order, blanks only where allowed) and cv.json (finite scores)."""
+    """Check submission.csv (columns, ids in order, blanks only where allowed) and cv.json (finite scores).
+
+    Without a sample submission the synthetic competition names the columns and rows the notebook writes.
+    """
     import csv
 
     path = work_dir / "submission.csv"
+    if not synth.test_ids:  # no test images: trained and validated, nothing to submit
+        if path.exists():
+            raise SmokeError(f"{path} written although the data has no test images")
+        return json.loads((work_dir / "cv.json").read_text()), 0
     if not path.exists():
         raise SmokeError(f"the notebook wrote no {path}")
     with path.open() as f:
@@ -147,7 +154,8 @@ def check_outputs(work_dir: Path, synth: SynthCompetition) -> tuple[dict[str, An
     if synth.rows_per_instance:
         ids = list(dict.fromkeys(ids))
     if ids != synth.test_ids:
-        raise SmokeError("submission ids differ from sample_submission.csv in content or order")
+        raise SmokeError("submission ids differ from the sample's (or, without a sample, the test images') in content "
+                         "or order")
     if not synth.blank_values and any(v == "" for r in rows[1:] for v in r):
         raise SmokeError("submission has blank values")
     cv = json.loads((work_dir / "cv.json").read_text())

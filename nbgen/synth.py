@@ -1,4 +1,4 @@
-"""Write tiny synthetic competitions in the layouts real Kaggle competitions use (one entry point)."""
+"""Write tiny synthetic competitions in the layouts real Kaggle competitions and public datasets use (one entry point)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,11 @@ from nbgen.synth_classes import CLASSIFICATION_LAYOUTS, make_classification
 from nbgen.synth_io import SynthCompetition
 from nbgen.synth_masks import SEGMENTATION_LAYOUTS, make_segmentation
 from nbgen.synth_pixels import IMAGE2IMAGE_LAYOUTS, make_image2image
+from nbgen.synth_public import PUBLIC_LAYOUTS, make_public
 
-LAYOUTS = CLASSIFICATION_LAYOUTS + SEGMENTATION_LAYOUTS + DETECTION_LAYOUTS + IMAGE2IMAGE_LAYOUTS
-__all__ = ["CLASSIFICATION_LAYOUTS", "DETECTION_LAYOUTS", "IMAGE2IMAGE_LAYOUTS", "LAYOUTS", "SEGMENTATION_LAYOUTS",
-           "SynthCompetition", "make_competition"]
+LAYOUTS = CLASSIFICATION_LAYOUTS + SEGMENTATION_LAYOUTS + DETECTION_LAYOUTS + IMAGE2IMAGE_LAYOUTS + PUBLIC_LAYOUTS
+__all__ = ["CLASSIFICATION_LAYOUTS", "DETECTION_LAYOUTS", "IMAGE2IMAGE_LAYOUTS", "LAYOUTS", "PUBLIC_LAYOUTS",
+           "SEGMENTATION_LAYOUTS", "SynthCompetition", "make_competition"]
 
 
 def make_competition(folder: Path, layout: str, n_train: int = 24, n_test: int = 7, seed: int = 0) -> SynthCompetition:
@@ -25,4 +26,6 @@ def make_competition(folder: Path, layout: str, n_train: int = 24, n_test: int =
         return make_classification(folder, layout, n_train, n_test, seed)
     if layout in IMAGE2IMAGE_LAYOUTS:
         return make_image2image(folder, layout, n_train, n_test, seed)
+    if layout in PUBLIC_LAYOUTS:
+        return make_public(folder, layout, n_train, n_test, seed)
     raise ValueError(f"unknown layout {layout!r}; use one of {', '.join(LAYOUTS)}")

@@ -71,7 +71,8 @@ def make_classification(folder: Path, layout: str, n_train: int = 24, n_test: in
     coco_json: herbarium-2022 (train_metadata.json COCO-style, test_metadata.json a bare list, index test ids).
     coco_tar: inaturalist-2019 (train2019.json, val2019.json without images, tar.gz images, kaggle_sample_submission.csv).
     npy_arrays: seti (train_labels.csv id,target; train/<first char>/<id>.npy float16 of shape (6, 64, 48): six
-        cadence spectrograms, a positive shows a drifting line in the three "on" ones).
+        cadence spectrograms, a positive shows a drifting line in the three "on" ones; old_leaky_data/ with the
+        pre-relaunch labels and arrays, which the plan leaves out).
     json_bands: statoil-iceberg (train.json.7z: records of id, band_1, band_2 as flat 75x75 dB lists, inc_angle
         with some 'na', is_iceberg; test.json.7z without the label; sample_submission.csv.7z id,is_iceberg).
     rsna_breast: rsna-breast-cancer-detection (DICOM in <images>/<patient_id>/<image_id>.dcm, two views per
@@ -360,6 +361,8 @@ def _npy_arrays(rng, folder, layout, klass, test_klass, n_classes):
     test = [f"{i:x}f{i:05d}" for i in range(len(test_klass))]
     write("train", train, klass)
     write("test", test, test_klass)
+    write("old_leaky_data/train_old", train[:2], klass[:2])  # the pre-relaunch data: labelled, leaky, not used
+    write_csv(folder / "old_leaky_data" / "train_labels_old.csv", ["id", "target"], [[n, k] for n, k in zip(train[:2], klass[:2], strict=True)])
     write_csv(folder / "train_labels.csv", ["id", "target"], [[n, k] for n, k in zip(train, klass, strict=True)])
     header = ["id", "target"]
     write_csv(folder / "sample_submission.csv", header, [[t, 0.5] for t in test])

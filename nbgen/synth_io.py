@@ -25,6 +25,7 @@ class SynthCompetition:
     rows_per_instance: bool = False  # submission rows repeat an id once per instance
     params: dict[str, str] = field(default_factory=dict)  # what a known-competitions entry would set
     truth: dict[str, object] = field(default_factory=dict)  # test id -> label (or mask), for held-out scoring
+    no_sample: bool = False  # no sample submission: sample_columns and test_ids are what the notebook writes
 
 
 def write_csv(path: Path, header: list[str], rows: list[list[object]]) -> None:

@@ -65,10 +65,12 @@ def test_inspect_prints_the_plan_with_sources(tmp_path):
     synth = make_competition(tmp_path / "data", "tgs")
     result = runner.invoke(app, ["inspect", str(synth.folder)])
     assert result.exit_code == 0, result.output
-    assert "train_image_dir  train/images" in result.output and "<- " in result.output
+    assert re.search(r"^train_image_dir +train/images +<- ", result.output, re.M)
+    assert re.search(r"^column +rle_mask: RLE mask$", result.output, re.M)  # every sample column explained
+    assert re.search(r"^file +depths.csv: ignored: a table the plan does not read \(columns id, z\)$", result.output, re.M)
     as_json = json.loads(runner.invoke(app, ["inspect", str(synth.folder), "--json"]).output)
     assert as_json["entries"]["task"]["value"] == "segmentation"
-    assert as_json["entries"]["mask_dir"] == {"value": "train/masks", "source": "mask folder by name"}
+    assert as_json["entries"]["rle_col"] == {"value": "rle_mask", "source": "train.csv: column named like RLE"}
 
 
 def test_inspect_and_new_stop_on_ambiguity_and_write_nothing(tmp_path):

@@ -50,6 +50,17 @@ EXPECTED = {
     "vinbig_dicom": ("detection", "train.csv", "train", "test", None, None),
     "kuzushiji": ("detection", "train.csv", "train_images", "test_images", None, None),
     "siim_covid": ("detection", "train_image_level.csv", "train", "test", None, None),
+    "class_table_masks": ("segmentation", None, "train", "test", None, None),
+    "colour_masks": ("segmentation", None, "train", "test", None, None),
+    "suffix_masks": ("segmentation", None, "kaggle_3m", None, None, None),
+    "labelme_polygons": ("segmentation", None, "data", "test", None, None),
+    "voc": ("detection", "annots", "images", "test", None, None),
+    "labelme_boxes": ("detection", "data", "data", "test", None, None),
+    "yolo_txt": ("detection", "labels", "images", "test", None, None),
+    "box_filename": ("detection", "train_labels.csv", "train", "test", None, None),
+    "coco_no_sample": ("detection", "annotations/instances_train.json", "images/train", "images/test", None, None),
+    "path_ids": ("classification", "single", "", "", "label", "accuracy"),
+    "train_val": ("classification", "folders", "train", "test", "label", "accuracy"),
 }
 
 
@@ -69,20 +80,22 @@ def test_plan_of_each_layout(competitions, layout):
     plan = discover(synth.folder, **synth.params)
     task, kind, train_dir, test_dir, fmt, metric = EXPECTED[layout]
     second = plan.get("annotation_file") if task == "detection" else plan.get("label_encoding")
-    assert (plan["task"], second, plan["train_image_dir"], plan["test_image_dir"]) == (task, kind, train_dir, test_dir)
+    assert (plan["task"], second, plan["train_image_dir"], plan.get("test_image_dir")) == (task, kind, train_dir, test_dir)
     assert (plan.get("submission_format"), plan.get("metric")) == (fmt, metric)
-    assert plan.get("sample_columns") == synth.sample_columns
+    assert (plan.get("submission") if synth.no_sample else plan.get("sample_columns")) == synth.sample_columns
     assert all(source for _, source in plan.entries.values())  # every finding says where it came from
     json.dumps(plan.as_dict())
-    if layout == "tgs":
-        assert plan["mask_dir"] == "train/masks"
+    if layout == "tgs":  # the RLE table is the masks' source; train/masks holds the same masks and is no image folder
+        assert (plan["train_csv"], plan["rle_col"], plan.get("mask_dir")) == ("train.csv", "rle_mask", None)
+        assert any("train/masks/ holds masks of train/images/" in n for n in plan.notes)
     if layout == "denoising":
         assert plan["target_dir"] == "train_cleaned"
     if layout == "uw_madison":  # ids spell paths; every scan folder repeats the same slice file names
         assert plan["id_template"] == "{dir2}_{stem:2}"
     if task == "detection":
         expected = {"wheat": "bbox_csv", "vinbig": "xyxy_csv", "vinbig_dicom": "xyxy_csv", "yolo": "yolo",
-                    "kuzushiji": "packed_csv", "siim_covid": "labelled_csv"}.get(layout, "coco")
+                    "kuzushiji": "packed_csv", "siim_covid": "labelled_csv", "voc": "voc", "labelme_boxes": "labelme",
+                    "yolo_txt": "yolo", "box_filename": "xyxy_csv"}.get(layout, "coco")
         assert plan["annotation_format"] == expected
 
 

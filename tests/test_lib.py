@@ -147,13 +147,26 @@ def test_paths_layouts_and_errors(tmp_path):
     assert paths.find_competition_dir("old-comp", input_root=root) == root / "old-comp"
     with pytest.raises(FileNotFoundError, match="looked in .*competitions/nope.*Add Input"):
         paths.find_competition_dir("nope", input_root=root)
+    # No slug and no sample: the one attached input holding images (a wheels dataset does not count); two stop.
+    (root / "datasets" / "me" / "wheels").mkdir(parents=True)
+    (root / "datasets" / "me" / "wheels" / "smp.whl").write_bytes(b"")
+    (root / "datasets" / "me" / "pets" / "images").mkdir(parents=True)
+    (root / "datasets" / "me" / "pets" / "images" / "a.jpg").write_bytes(b"")
+    assert paths.find_competition_dir("", input_root=root) == root / "datasets" / "me" / "pets"
+    (root / "old-comp" / "b.png").write_bytes(b"")
+    with pytest.raises(FileNotFoundError, match="2 attached inputs could be the data: .*set data_dir"):
+        paths.find_competition_dir("", input_root=root)
     imgs = tmp_path / "imgs"
     imgs.mkdir()
     (imgs / "a1.jpg").write_bytes(b"")
-    index = paths.index_images(imgs)
-    assert paths.image_paths(["a1", "a1.jpg"], index, imgs) == [imgs / "a1.jpg"] * 2
-    with pytest.raises(FileNotFoundError, match="1 of 1 images not found.*image_ext"):
-        paths.image_paths(["zz"], index, imgs)
+    (imgs / "sub").mkdir()
+    (imgs / "sub" / "a1.png").write_bytes(b"")
+    assert paths.image_paths(["a1"], paths.index_files(imgs, "stem"), imgs) == [imgs / "a1.jpg"]
+    assert paths.image_paths(["sub/a1"], paths.index_files(imgs, "path_stem"), imgs) == [imgs / "sub" / "a1.png"]
+    assert paths.image_paths(["a1.png"], paths.index_files(imgs, "name"), imgs) == [imgs / "sub" / "a1.png"]
+    assert list(paths.index_files(imgs, "path", skip=lambda rel: rel.startswith("sub/"))) == ["a1.jpg"]
+    with pytest.raises(FileNotFoundError, match=r"1 of 1 images not found.*\(first: \['zz'\]\); check train_image_dir"):
+        paths.image_paths(["zz"], paths.index_files(imgs, "stem"), imgs)
 
 
 def test_find_weights(tmp_path):
@@ -322,3 +335,15 @@ def test_two_attached_training_outputs_stop_instead_of_one_being_picked(tmp_path
     assert find_run("run-b", tmp_path / "input") == tmp_path / "input" / "run-b"
     with pytest.raises(ValueError, match="teacher='run-a': 2 attached outputs have that name"):
         find_run("run-a", tmp_path / "input")
+
+
+def test_helpers_import_each_other_at_the_top_only():
+    """The inliner drops top-level `from lib.x import` lines (the notebook defines those names in earlier cells); an
+    indented one would stay in the notebook and fail there: there is no `lib` package on Kaggle."""
+    import re
+    from pathlib import Path
+
+    lib_dir = Path(paths.__file__).parent
+    nested = [f"{p.name}:{n}" for p in sorted(lib_dir.glob("*.py")) for n, line in enumerate(p.read_text().splitlines(), 1)
+              if re.match(r"\s+(from lib\b|import lib\b)", line)]
+    assert not nested

@@ -19,14 +19,15 @@ from lib.boxes import (
 from lib.det_annotations import (
     build_box_table,
     read_bbox_string_csv,
+    read_box_columns,
     read_coco_json,
     read_labelled_csv,
-    read_xyxy_csv,
-    read_yolo_labels,
 )
+from lib.det_files import read_labelme_boxes, read_voc, read_yolo
 from lib.det_metrics import coco_map, det_score, voc_map, wheat_score
+from lib.discover_boxes import format_from_sample
 from lib.fusion import fuse_boxes
-from lib.prediction_string import format_from_sample, parse_prediction_string, write_prediction_string
+from lib.prediction_string import parse_prediction_string, write_prediction_string
 from lib.study import (
     box_free_classes,
     no_object_score,
@@ -176,7 +177,7 @@ def test_annotation_layouts(tmp_path):
     images = {"a": tmp_path / "a.jpg", "b": tmp_path / "b.jpg", "c": tmp_path / "c.jpg"}
     sizes = {"a": (100, 80), "b": (100, 80), "c": (100, 80)}
     wheat = pd.DataFrame({"image_id": ["a", "a", "b"], "bbox": ["[10, 10, 20, 20]", "[90, 70, 30, 30]", "[0, 0, 5, 0]"]})
-    table = build_box_table(*read_bbox_string_csv(wheat), images, sizes, "bbox_csv")
+    table = build_box_table(*read_bbox_string_csv(wheat, "image_id", "bbox"), images, sizes, "bbox_csv")
     assert table.boxes.values.tolist() == [["a", 0, 10, 10, 30, 30], ["a", 0, 90, 70, 100, 80]]
     assert "1 boxes reached outside" in table.notes[0] and "1 had no area" in table.notes[0]
     assert "1 images without boxes" not in table.notes[1] and "2 images without boxes" in table.notes[1]
@@ -185,8 +186,16 @@ def test_annotation_layouts(tmp_path):
 
     vin = pd.DataFrame({"image_id": ["a", "b", "c"], "class_name": ["Nodule", "No finding", "Effusion"],
                         "x_min": [1, np.nan, 5], "y_min": [1, np.nan, 5], "x_max": [9, np.nan, 50], "y_max": [9, np.nan, 60]})
-    table = build_box_table(*read_xyxy_csv(vin, no_object="No finding"), images, sizes, "xyxy_csv")
+    columns = ["x_min", "y_min", "x_max", "y_max"]
+    table = build_box_table(*read_box_columns(vin, "image_id", columns, "class_name", True, "No finding"), images, sizes,
+                            "xyxy_csv")
     assert table.classes == ["Effusion", "Nodule"] and table.boxes["class_index"].tolist() == [1, 0]
+    # Corner and size columns, and no class column: one class.
+    xywh = pd.DataFrame({"file": ["a.jpg"], "x": ["10"], "y": ["20"], "w": ["5"], "h": [""]})
+    ids, boxes, names = read_box_columns(xywh, "file", ["x", "y", "w", "h"], "", corners=False)
+    assert ids.tolist() == ["a.jpg"] and np.isnan(boxes).any() and names.tolist() == [""]
+    xywh["h"] = "6"
+    assert read_box_columns(xywh, "file", ["x", "y", "w", "h"], "", corners=False)[1].tolist() == [[10, 20, 15, 26]]
 
     coco = {"images": [{"id": 1, "file_name": "a.jpg", "width": 100, "height": 80}, {"id": 2, "file_name": "b.jpg"}],
             "annotations": [{"id": 1, "image_id": 1, "category_id": 7, "bbox": [1, 2, 3, 4]}],
@@ -197,24 +206,43 @@ def test_annotation_layouts(tmp_path):
 
     (tmp_path / "labels").mkdir()
     (tmp_path / "labels" / "a.txt").write_text("1 0.5 0.5 0.2 0.25\n")
-    ids, boxes, labels = read_yolo_labels(tmp_path / "labels", sizes, ["x", "y"])
+    ids, boxes, labels = read_yolo(tmp_path / "labels", sizes, ["x", "y"])
     assert labels.tolist() == ["y", "", ""] and boxes[0].tolist() == [40, 30, 60, 50]
+    assert read_yolo(tmp_path / "labels", sizes, None)[2].tolist() == ["1", "", ""]  # no names: the class numbers
     (tmp_path / "labels" / "b.txt").write_text("5 0.5 0.5 0.2 0.2\n")
-    with pytest.raises(ValueError, match="class 5 is outside data.yaml's 2 names"):
-        read_yolo_labels(tmp_path / "labels", sizes, ["x", "y"])
+    with pytest.raises(ValueError, match="class 5 is outside the 2 class names"):
+        read_yolo(tmp_path / "labels", sizes, ["x", "y"])
 
 
-def test_unexpected_annotation_columns_say_what_was_found_and_what_to_set():
-    with pytest.raises(KeyError, match=r"has columns \['id', 'box'\].*Set id_col and bbox_col"):
-        read_bbox_string_csv(pd.DataFrame({"id": ["a"], "box": ["[1, 2, 3, 4]"]}))
-    with pytest.raises(KeyError, match=r"Set class_col"):
-        read_xyxy_csv(pd.DataFrame({"image_id": ["a"], "x_min": [1], "y_min": [1], "x_max": [2], "y_max": [2]}))
+def test_voc_and_labelme_files_are_read_by_stem_and_unannotated_images_left_out(tmp_path):
+    (tmp_path / "xml").mkdir()
+    (tmp_path / "xml" / "a.xml").write_text(
+        "<annotation><filename>other.jpg</filename><object><name> dog </name><bndbox><xmin>1</xmin><ymin>2</ymin>"
+        "<xmax>30</xmax><ymax>40</ymax></bndbox></object></annotation>")
+    (tmp_path / "xml" / "b.xml").write_text("<annotation><filename>b.jpg</filename></annotation>")  # no object
+    ids, boxes, labels = read_voc(tmp_path / "xml", {"a": "a.jpg", "b": "b.jpg", "c": "c.jpg"})
+    # b has no box: a negative; c has no file: not annotated, left out
+    assert ids.tolist() == ["a", "b"] and labels.tolist() == ["dog", ""] and boxes[0].tolist() == [1, 2, 30, 40]
+    (tmp_path / "xml" / "zz.xml").write_text("<annotation></annotation>")
+    with pytest.raises(FileNotFoundError, match=r"1 VOC XML files name no training image \(first: \['zz'\]\)"):
+        read_voc(tmp_path / "xml", {"a": "a.jpg", "b": "b.jpg"})
+    (tmp_path / "json").mkdir()
+    shape = {"label": "cat", "shape_type": "rectangle", "points": [[30, 40], [1, 2]]}
+    (tmp_path / "json" / "a.json").write_text(json.dumps({"shapes": [shape], "imagePath": "a.jpg"}))
+    assert read_labelme_boxes(tmp_path / "json", {"a": "a.jpg"})[1].tolist() == [[1, 2, 30, 40]]
+    (tmp_path / "json" / "a.json").write_text(json.dumps({"shapes": [{**shape, "shape_type": "polygon"}], "imagePath": "a"}))
+    with pytest.raises(ValueError, match="a.json: a polygon shape in a box dataset"):
+        read_labelme_boxes(tmp_path / "json", {"a": "a.jpg"})
+
+
+def test_annotated_images_missing_from_the_folder_are_named():
     with pytest.raises(FileNotFoundError, match="1 annotated images are not in the image folder"):
         build_box_table(np.array(["zz"], dtype=object), np.array([[0, 0, 1, 1.0]]), np.array(["o"], dtype=object), {}, {}, "x")
 
 
 def test_points_format_writes_centres_with_names_and_reads_them_back():
-    from lib.prediction_string import format_from_sample, parse_prediction_string, write_prediction_string
+    from lib.discover_boxes import format_from_sample
+    from lib.prediction_string import parse_prediction_string, write_prediction_string
 
     boxes = np.array([[10, 20, 30, 40], [0, 0, 4, 6]], dtype=float)
     text = write_prediction_string("points", boxes, [0.2, 0.9], ["U+304A", "U+3057"])

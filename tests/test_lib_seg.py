@@ -5,7 +5,14 @@ import pandas as pd
 import pytest
 from PIL import Image
 
-from lib.masks import class_masks_from_file, read_class_masks, read_mask_files, read_rle_table
+from lib.masks import (
+    VOID,
+    MaskTable,
+    class_masks_from_file,
+    read_class_masks,
+    read_mask_files,
+    read_rle_table,
+)
 from lib.postprocess import postprocess, tune_class
 from lib.rle import RleError, fitting_rle_order, rle_decode, rle_encode
 from lib.seg_metrics import mask_stats, seg_score
@@ -153,10 +160,15 @@ def test_dense_tta_views_are_inverted():
         parse_views("orig,rot90", square=False)
 
 
+def _images(*ids):
+    return {i: f"/data/{i}" for i in ids}
+
+
 def test_rle_table_per_class_rows_with_combined_ids_and_negatives():
-    table = pd.DataFrame({"ImageId_ClassId": ["a.jpg_1", "a.jpg_3", "b.jpg_1"], "EncodedPixels": ["1 2", None, "3 1"]})
-    sample = pd.DataFrame({"ImageId_ClassId": ["t.jpg_1", "t.jpg_2", "t.jpg_3"], "EncodedPixels": ["", "", ""]})
-    masks = read_rle_table(table, sample, ["a.jpg", "b.jpg", "c.jpg"])
+    table = pd.DataFrame({"ImageId_ClassId": ["a.jpg_1", "a.jpg_3", "b.jpg_1"], "EncodedPixels": ["1 2", "", "3 1"]})
+    plan = {"id_col": "ImageId_ClassId", "rle_col": "EncodedPixels", "combined_ids": True, "classes": ["1", "2", "3"],
+            "table_layout": "per_class_rows"}
+    masks = read_rle_table(table, plan, _images("a.jpg", "b.jpg", "c.jpg"))
     assert masks.layout == "per_class_rows" and masks.problem == "multilabel"
     assert masks.classes == ["1", "2", "3"]
     assert masks.rles == {"a.jpg": [(0, "1 2")], "b.jpg": [(0, "3 1")], "c.jpg": []}
@@ -165,40 +177,62 @@ def test_rle_table_per_class_rows_with_combined_ids_and_negatives():
     assert decoded.shape == (2, 2, 3) and decoded[:, 0, 0].tolist() == [1, 1]
 
 
-def test_rle_table_class_outside_declared_names_the_row():
-    table = pd.DataFrame({"ImageId": ["a", "b"], "ClassId": [1, 7], "EncodedPixels": ["1 1", "1 1"]})
-    with pytest.raises(ValueError, match=r"row 3 \(b\): class '7' is not one of the declared classes"):
-        read_rle_table(table, None, ["a", "b"], classes="1,2")
+def test_rle_table_class_outside_the_plan_names_the_row():
+    table = pd.DataFrame({"ImageId": ["a", "b"], "ClassId": ["1", "7"], "EncodedPixels": ["1 1", "1 1"]})
+    plan = {"id_col": "ImageId", "rle_col": "EncodedPixels", "class_col": "ClassId", "classes": ["1", "2"],
+            "table_layout": "per_class_rows"}
+    with pytest.raises(ValueError, match=r"row 3 \(b\): class '7' is not one of the classes"):
+        read_rle_table(table, plan, _images("a", "b"))
 
 
 def test_rle_table_instances_are_merged_and_bad_runs_name_the_image():
     table = pd.DataFrame({"ImageId": ["a", "a", "b"], "EncodedPixels": ["1 2", "4 1", "1 99"]})
-    masks = read_rle_table(table, None, ["a", "b"])
+    plan = {"id_col": "ImageId", "rle_col": "EncodedPixels", "classes": ["1"], "table_layout": "instances"}
+    masks = read_rle_table(table, plan, _images("a", "b"))
     assert masks.layout == "instances" and masks.problem == "binary"
     assert read_class_masks(masks, "a", (2, 2), "column")[..., 0].ravel(order="F").tolist() == [1, 1, 0, 1]
     with pytest.raises(RleError, match="image b, class 1: decodes past the image"):
         read_class_masks(masks, "b", (2, 2), "column")
+    with pytest.raises(FileNotFoundError, match=r"1 ids in the training table have no image \(first: \['b'\]\)"):
+        read_rle_table(table, plan, _images("a"))
 
 
-def test_rle_table_without_rle_column_lists_columns():
-    with pytest.raises(KeyError, match=r"found \['id', 'x'\]. Set rle_col"):
-        read_rle_table(pd.DataFrame({"id": ["a"], "x": [1]}), None, ["a"])
-
-
-def test_mask_files_binary_multiclass_and_missing(tmp_path):
-    folder = tmp_path / "masks"
-    folder.mkdir()
-    Image.fromarray(np.array([[0, 255], [255, 0]], np.uint8)).save(folder / "a_mask.gif")
-    Image.fromarray(np.array([[0, 0], [255, 0]], np.uint8)).save(folder / "b_mask.gif")
-    binary = read_mask_files(["a.jpg", "b.jpg"], folder)
-    assert binary.problem == "binary" and binary.classes == ["1"]
-    assert read_class_masks(binary, "a.jpg", (2, 2), "column")[..., 0].tolist() == [[0, 1], [1, 0]]
-    with pytest.raises(FileNotFoundError, match=r"1 of 3 training images have no mask file .*\['c.jpg'\]"):
-        read_mask_files(["a.jpg", "b.jpg", "c.jpg"], folder)
+def test_mask_files_binary_colours_void_and_missing(tmp_path):
+    for name, mask in (("a", [[0, 255], [255, 0]]), ("b", [[0, 0], [255, 0]])):
+        (tmp_path / "img").mkdir(exist_ok=True)
+        Image.fromarray(np.zeros((2, 2, 3), np.uint8)).save(tmp_path / "img" / f"{name}.png")
+        Image.fromarray(np.array(mask, np.uint8)).save(tmp_path / "img" / f"{name}_mask.png")
+    plan = {"train_image_dir": "img", "mask_dir": "img", "mask_suffix": "_mask", "id_key": "stem",
+            "mask_encoding": "binary", "classes": ["1"]}
+    binary, images = read_mask_files(plan, tmp_path)
+    assert binary.problem == "binary" and binary.classes == ["1"] and set(images) == {"a", "b"}
+    assert read_class_masks(binary, "a", (2, 2), "column")[..., 0].tolist() == [[0, 1], [1, 0]]
+    assert binary.presence.tolist() == [[0, 1], [0, 1]]
+    Image.fromarray(np.zeros((2, 2, 3), np.uint8)).save(tmp_path / "img" / "c.png")
+    with pytest.raises(FileNotFoundError, match=r"1 training images have no mask in img/ \(first: \['img/c.png'\]\)"):
+        read_mask_files(plan, tmp_path)
+    # Colours named by a class table; the void colour is VOID in every channel, an unknown colour stops.
+    colours = MaskTable(ids=[], classes=["road", "car"], problem="multiclass", layout="files",
+                        values=[(128, 64, 128), (64, 0, 128)], void=[(0, 0, 0)], background=[(128, 128, 128)], colour=True)
+    array = np.array([[[128, 64, 128], [64, 0, 128]], [[0, 0, 0], [128, 128, 128]]], np.uint8)
+    got = class_masks_from_file(array, colours, "x_L.png")
+    assert got[..., 0].tolist() == [[1, 0], [VOID, 0]] and got[..., 1].tolist() == [[0, 1], [VOID, 0]]
+    array[1, 1] = (1, 2, 3)
+    with pytest.raises(ValueError, match=r"mask x_L.png has colours \[\(1, 2, 3\)\] outside the classes"):
+        class_masks_from_file(array, colours, "x_L.png")
+    ids = MaskTable(ids=[], classes=["1", "2"], problem="multiclass", layout="files", values=[1, 2])
     labels = np.array([[0, 1], [2, 2]], np.uint8)
-    assert class_masks_from_file(labels, ["1", "2"], "multiclass", "x.png").sum((0, 1)).tolist() == [1, 2]
-    with pytest.raises(ValueError, match=r"mask x.png has pixel values \[2\] outside the declared classes"):
-        class_masks_from_file(labels, ["1"], "multiclass", "x.png")
+    assert class_masks_from_file(labels, ids, "x.png").sum((0, 1)).tolist() == [1, 2]
+    with pytest.raises(ValueError, match=r"mask x.png has pixel values \[2\] outside the classes"):
+        class_masks_from_file(labels, MaskTable(ids=[], classes=["1"], problem="multiclass", layout="files", values=[1]),
+                              "x.png")
+
+
+def test_void_pixels_count_on_neither_side_of_the_metric():
+    true = np.array([[[[1, 0], [VOID, 0]]]], np.uint8)
+    pred = np.array([[[[1, 1], [1, 0]]]], bool)
+    inter, pred_sum, true_sum = mask_stats(pred, true)
+    assert (inter.item(), pred_sum.item(), true_sum.item()) == (1, 2, 1)  # the void pixel's prediction is not counted
 
 
 def _encoded(spec, order, empty):
@@ -212,29 +246,28 @@ def _encoded(spec, order, empty):
 
 def test_submission_per_image_class_and_per_image():
     sample = pd.DataFrame({"ImageId": ["a", "a", "b", "b"], "EncodedPixels": "", "ClassId": [1, 2, 1, 2]})
-    spec = read_submission_spec(sample)
+    spec = read_submission_spec(sample, {"ImageId": "image id", "EncodedPixels": "RLE mask",
+                                         "ClassId": "class of the row's mask"}, "per_image_class")
     assert spec.layout == "per_image_class" and spec.image_ids == ("a", "b")
     sub = build_submission(sample, spec, _encoded(spec, "column", ""), ["1", "2"])
     assert sub["EncodedPixels"].tolist() == ["1 1", "10 1 12 1", "", ""]
     check_submission(sub, sample, spec, {"a": (3, 4), "b": (3, 4)}, "")
 
     sample = pd.DataFrame({"img": ["b", "a"], "rle_mask": "x"})
-    spec = read_submission_spec(sample)
+    spec = read_submission_spec(sample, {"img": "image id", "rle_mask": "RLE mask"}, "per_image")
     sub = build_submission(sample, spec, _encoded(spec, "row", "-"), ["1", "2"])
     assert spec.layout == "per_image" and sub["rle_mask"].tolist() == ["-", "1 1 4 1 12 1"]
 
 
 def test_submission_instances_one_row_per_component():
     sample = pd.DataFrame({"ImageId": ["a", "b"], "EncodedPixels": ""})
-    spec = read_submission_spec(sample, train_layout="instances")
+    spec = read_submission_spec(sample, {"ImageId": "image id", "EncodedPixels": "RLE mask"}, "instances")
     sub = build_submission(sample, spec, _encoded(spec, "column", ""), ["1", "2"])
     assert spec.layout == "instances"
     assert sub.values.tolist() == [["a", "1 1"], ["a", "10 1"], ["a", "12 1"], ["b", ""]]
     check_submission(sub, sample, spec, {"a": (3, 4), "b": (3, 4)}, "")
     with pytest.raises(ValueError, match="runs past its 2x2 image"):
         check_submission(sub, sample, spec, {"a": (2, 2), "b": (2, 2)}, "")
-    with pytest.raises(ValueError, match="submission_layout='boxes'"):
-        read_submission_spec(sample, layout="boxes")
 
 
 def test_dice_hausdorff_against_a_hand_computed_case():

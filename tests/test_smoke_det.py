@@ -79,7 +79,9 @@ def test_smoke_run_writes_a_valid_prediction_string_submission(arch, layout, det
 
 
 def test_unknown_submission_format_lists_the_supported_ones(detection_notebooks, tmp_path):
-    with pytest.raises(SmokeError, match=r"submission_format='coco': supported formats are wheat, vinbig"):
+    # Checked with the plan, in the paths cell: before anything trains.
+    with pytest.raises(SmokeError, match=r"cell paths-\d+ raised ValueError: submission_format='coco': choose from auto, "
+                                         r"wheat, vinbig, points, named"):
         run_smoke(detection_notebooks["fasterrcnn"], layout="wheat", out_dir=tmp_path,
                   parameters={"submission_format": "coco", "train_folds": "0"})
 

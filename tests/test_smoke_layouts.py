@@ -12,13 +12,13 @@ import pytest
 
 from nbgen.generator import generate, resolve_task
 from nbgen.smoke import run_smoke
-from nbgen.synth import make_competition
+from nbgen.synth import PUBLIC_LAYOUTS, make_competition
 
 pytestmark = pytest.mark.smoke
 pytest.importorskip("papermill")
 
 CI_LAYOUTS = ["siim_covid", "denoising", "tgs", "contrails", "json_bands", "uw_madison", "hubmap", "coco_dir", "vinbig_dicom", "kuzushiji", "rsna_breast", "npy_arrays", "filename_zip", "coco_tar", "multilabel", "regression",
-              "index_col", "folders_binary"]
+              "index_col", "folders_binary", *PUBLIC_LAYOUTS]
 SLOW_LAYOUTS = ["class_columns", "topk", "zip_flat", "packed_csv", "coco_json"]
 CASES = [pytest.param(layout) for layout in CI_LAYOUTS] + [
     pytest.param(layout, marks=pytest.mark.slow) for layout in SLOW_LAYOUTS]
@@ -38,6 +38,11 @@ def notebook_for(layout, tmp_path):
 def test_layout_smoke_run(layout, tmp_path):
     notebook, synth = notebook_for(layout, tmp_path)
     result = run_smoke(notebook, layout=layout, out_dir=tmp_path / "runs")
+    executed = result.executed.read_text()
+    if not synth.test_ids:  # no sample, no test folder: trained, validated, weights saved, and said so
+        assert not (result.work_dir / "submission.csv").exists() and "no test images: no submission.csv" in executed
+        assert (result.work_dir / "fold0_best.pt").is_file() and (result.work_dir / "oof_maps.npy").is_file()
+        return
     with (result.work_dir / "submission.csv").open() as f:
         rows = list(csv.reader(f))
     assert rows[0] == synth.sample_columns and len(rows) - 1 == len(synth.test_ids)
@@ -78,6 +83,15 @@ def test_layout_smoke_run(layout, tmp_path):
                 assert tokens[-6:-4] and tokens[-6] == "none" and set(tokens[0::6]) <= {"opacity", "none"}
         cv = json.loads((result.work_dir / "cv.json").read_text())
         assert 0 <= cv["study_image_map"] <= 1 and cv["none_study_weight"] in (0, 0.25, 0.5, 0.75, 1)
+    elif layout in ("class_table_masks", "colour_masks", "labelme_polygons"):  # a row per image and class name
+        assert [r[1] for r in rows[1:]] == [c for _ in range(len(rows[1:]) // len(synth.classes)) for c in synth.classes]
+        assert all(v == "" or len(v.split()) % 2 == 0 for v in values)
+        if layout == "colour_masks":  # Void left out of loss and metric; val/ merged
+            assert "void {'Void': [0, 0, 0]} left out of the loss and the metric" in executed and "val_labels" in executed
+    elif layout in ("voc", "labelme_boxes", "yolo_txt", "box_filename", "coco_no_sample"):  # 'name conf x0 y0 x1 y1'
+        assert all(len(v.split()) % 6 == 0 and set(v.split()[0::6]) <= set(synth.classes) for v in values)
+    elif layout in ("path_ids", "train_val"):
+        assert set(values) <= set(synth.classes)
     elif layout == "vinbig_dicom":  # 'class conf x0 y0 x1 y1 ...', or the 'no finding' filler
         assert all(v and len(v.split()) % 6 == 0 for v in values)
         assert (result.work_dir / "decoded-input" / "train").is_dir()

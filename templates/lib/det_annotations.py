@@ -1,9 +1,10 @@
 """Read detection annotations into one table: a row per box, [x0, y0, x1, y1] pixels, class index.
 
-Layouts: CSV with a '[x, y, w, h]' bbox string (Global Wheat), CSV with x_min..y_max and a class
-(VinBigData, rows of a 'no object' class keep the image as a negative), one row per image with
-packed 'label x y w h ...' strings (Kuzushiji), COCO JSON, and YOLO txt folders with data.yaml.
-Images without boxes stay in as negatives.
+Layouts, each read from the columns and folders the plan names: CSV with a '[x, y, w, h]' bbox string
+(Global Wheat), CSV with corner (x_min..y_max) or corner-and-size columns and a class (VinBigData, rows
+of a 'no object' class keep the image as a negative), one row per image with packed 'label x y w h ...'
+strings (Kuzushiji) or 'label conf x0 y0 x1 y1' strings (SIIM-COVID), COCO JSON, and per-image files
+(YOLO txt, Pascal VOC XML, LabelMe JSON). Images without boxes stay in as negatives.
 """
 
 import json
@@ -14,10 +15,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from lib.boxes import clean_boxes, xywh_to_xyxy, yolo_to_xyxy
+from lib.boxes import clean_boxes, xywh_to_xyxy
+from lib.det_files import read_labelme_boxes, read_voc, read_yolo, yolo_class_names
+from lib.images import image_hw
+from lib.paths import index_files
 
 BOX_COLUMNS = ["image_id", "class_index", "x0", "y0", "x1", "y1"]
-XYXY_NAMES = (("x_min", "y_min", "x_max", "y_max"), ("xmin", "ymin", "xmax", "ymax"), ("x0", "y0", "x1", "y1"))
 
 
 @dataclass
@@ -44,39 +47,25 @@ class BoxTable:
         return {i: self.by_image.get(i, empty) for i in image_ids}
 
 
-def unexpected_columns(columns, wanted, parameter):
-    raise KeyError(f"annotation table has columns {list(columns)}; expected {wanted}. Set {parameter}")
-
-
-def read_bbox_string_csv(table, id_col="", bbox_col=""):
+def read_bbox_string_csv(table, id_col, bbox_col):
     """Global Wheat style: one row per box, bbox '[x, y, w, h]'. Returns (ids, xyxy boxes, class names)."""
-    id_col = id_col or "image_id"
-    bbox_col = bbox_col or "bbox"
-    if id_col not in table or bbox_col not in table:
-        unexpected_columns(table.columns, f"'{id_col}' and '{bbox_col}' ('[x, y, w, h]')", "id_col and bbox_col")
-    values = [json.loads(v) if isinstance(v, str) else [np.nan] * 4 for v in table[bbox_col]]
+    values = [json.loads(v) if isinstance(v, str) and v.strip() else [np.nan] * 4 for v in table[bbox_col]]
     boxes = xywh_to_xyxy(np.array(values, dtype=np.float64).reshape(-1, 4))
     labels = np.where(np.isnan(boxes).any(axis=1), "", "object")  # one class; rows without a bbox: negatives
     return table[id_col].astype(str).to_numpy(), boxes, labels.astype(object)
 
 
-def read_xyxy_csv(table, id_col="", class_col="", no_object=""):
-    """VinBigData style: one row per box with x_min, y_min, x_max, y_max and a class column.
+def read_box_columns(table, id_col, box_cols, class_col="", corners=True, no_object=""):
+    """One row per box in four columns: corners (x_min..y_max) or corner and size (x, y, w, h), and a class column.
 
     Rows whose class is `no_object`, or whose coordinates are blank, mark an image without boxes.
     """
-    id_col = id_col or "image_id"
-    names = next((n for n in XYXY_NAMES if set(n) <= set(table.columns)), None)
-    if id_col not in table or names is None:
-        unexpected_columns(table.columns, f"'{id_col}' and x_min, y_min, x_max, y_max", "id_col, or annotation_format")
-    # A numeric class id column first: submissions name classes by the competition's ids.
-    class_col = class_col or next((c for c in ("class_id", "class_name", "class", "label", "category") if c in table), "")
-    if not class_col or class_col not in table:
-        unexpected_columns(table.columns, "a class column (class_name, class, label, category or class_id)", "class_col")
-    boxes = table[list(names)].to_numpy(np.float64)
-    labels = table[class_col].astype(str).to_numpy()
+    boxes = table[list(box_cols)].apply(pd.to_numeric, errors="coerce").to_numpy(np.float64)
+    if not corners:
+        boxes = xywh_to_xyxy(boxes)
+    labels = table[class_col].astype(str).to_numpy() if class_col else np.full(len(table), "object", dtype=object)
     empty = np.isnan(boxes).any(axis=1) | (labels == no_object)
-    return table[id_col].astype(str).to_numpy(), boxes, np.where(empty, "", labels)
+    return table[id_col].astype(str).to_numpy(), boxes, np.where(empty, "", labels).astype(object)
 
 
 def read_packed_csv(table, id_col, packed_col):
@@ -104,8 +93,6 @@ def _read_box_strings(table, id_col, column, width, spelled, group):
 
     An image whose groups are all fillers (or none) stays in as a negative: a row with a blank label.
     """
-    if id_col not in table or column not in table:
-        unexpected_columns(table.columns, f"'{id_col}' and '{column}' ('{spelled} ...')", "id_col, or annotation_format")
     ids, boxes, labels = [], [], []
     for image_id, text in zip(table[id_col].astype(str), table[column], strict=True):
         tokens = str(text).split() if isinstance(text, str) else []
@@ -138,26 +125,49 @@ def read_coco_json(path):
             np.array(labels + [""] * len(extra), dtype=object), sizes, [names[k] for k in sorted(names)])
 
 
-def read_yolo_labels(label_dir, image_sizes, class_names):
-    """YOLO txt folders: 'class cx cy w h' normalised, one file per image stem."""
-    ids, boxes, labels = [], [], []
-    for image_id, (width, height) in image_sizes.items():
-        path = Path(label_dir) / f"{Path(image_id).stem}.txt"
-        rows = np.loadtxt(path, ndmin=2) if path.exists() and path.stat().st_size else np.zeros((0, 5))
-        if rows.shape[1] != 5:
-            raise ValueError(f"{path}: expected 'class cx cy w h' rows, got {rows.shape[1]} columns")
-        for row in rows:
-            k = int(row[0])
-            if not 0 <= k < len(class_names):
-                raise ValueError(f"{path}: class {k} is outside data.yaml's {len(class_names)} names")
-            ids.append(image_id)
-            boxes.append(yolo_to_xyxy(row[1:], width, height)[0])
-            labels.append(class_names[k])
-        if not len(rows):
-            ids.append(image_id)
-            boxes.append([np.nan] * 4)
-            labels.append("")
-    return np.array(ids, dtype=object), np.array(boxes, dtype=np.float64).reshape(-1, 4), np.array(labels, dtype=object)
+def read_annotations(plan, data_dir, no_object="", usable=None):
+    """(ids, xyxy boxes, labels, {image id: path}, class order or None) from the plan's annotation source.
+
+    usable(images) drops unreadable images before the YOLO reader opens them for their sizes.
+    """
+    data_dir = Path(data_dir)
+    fmt, source = plan["annotation_format"], data_dir / plan["annotation_file"]
+    train_dir = data_dir / plan["train_image_dir"]
+    images = index_files(train_dir, plan.get("id_template") or plan["id_key"])
+    class_order = None
+    if fmt == "coco":
+        ids, boxes, labels, _, class_order = read_coco_json(source)
+    elif fmt in ("voc", "labelme", "yolo"):
+        names_file = plan.get("class_names_file")
+        class_order = yolo_class_names(data_dir / names_file) if fmt == "yolo" and names_file else None
+        images, parts = {}, []
+        # The training folder, then each labelled split merged into the folds (val/ beside train/), ids by folder.
+        for k, (image_rel, label_rel) in enumerate([(plan["train_image_dir"], plan["label_dir"]),
+                                                    *plan.get("extra_train", [])]):
+            found = index_files(data_dir / image_rel, plan["id_key"])
+            if fmt == "yolo":  # an image without its txt file is a background image
+                found = usable(found) if usable else found
+                part = read_yolo(data_dir / label_rel, {i: image_hw(p)[::-1] for i, p in found.items()}, class_order)
+            else:  # an image without its file is not annotated: left out, as the plan says
+                part = (read_voc if fmt == "voc" else read_labelme_boxes)(data_dir / label_rel, found)
+                found = {i: p for i, p in found.items() if i in set(part[0])}
+            prefix = f"{image_rel}/" if k else ""
+            images.update({prefix + i: p for i, p in found.items()})
+            parts.append((np.array([prefix + i for i in part[0]], dtype=object), part[1], part[2]))
+        ids, boxes, labels = (np.concatenate(column) for column in zip(*parts, strict=True))
+    else:
+        table = pd.read_csv(source, dtype=str, keep_default_na=False)
+        id_col = plan["id_col"]
+        if fmt == "bbox_csv":
+            ids, boxes, labels = read_bbox_string_csv(table, id_col, plan["box_cols"][0])
+        elif fmt == "packed_csv":
+            ids, boxes, labels = read_packed_csv(table, id_col, plan["packed_col"])
+        elif fmt == "labelled_csv":
+            ids, boxes, labels = read_labelled_csv(table, id_col, plan["packed_col"])
+        else:
+            ids, boxes, labels = read_box_columns(table, id_col, plan["box_cols"], plan.get("class_col", ""),
+                                                  fmt == "xyxy_csv", no_object)
+    return ids, boxes, labels, images, class_order
 
 
 def build_box_table(ids, boxes, labels, images, image_sizes, layout, classes=None):
@@ -165,7 +175,7 @@ def build_box_table(ids, boxes, labels, images, image_sizes, layout, classes=Non
     unknown = sorted(set(ids) - set(images))
     if unknown:
         raise FileNotFoundError(f"{len(unknown)} annotated images are not in the image folder (first: {unknown[:3]}); "
-                                "set train_image_dir or image_ext")
+                                "set train_image_dir")
     has_box = ~np.isnan(boxes).any(axis=1) & (labels != "")
     names = set(labels[has_box].tolist())
     numeric = all(str(n).lstrip("-").isdigit() for n in names)

@@ -2,21 +2,30 @@
 
 from collections import Counter
 
+from lib.discover_masks import find_mask_sources
 from lib.layout import (
     PROBE_IDS,
     TEST_DIRS,
+    TEST_WORDS,
     TRAIN_DIRS,
+    VAL_DIRS,
     ambiguous,
     check_one_image_per_id,
+    descend,
     find_test_dir,
+    find_test_without_sample,
     group_candidates,
-    image_keys,
+    id_key,
+    image_folders,
     is_number,
     json_base,
     json_images,
     locate_image_dir,
+    merges_val,
+    name_words,
     pick_json,
     resolvable_ids,
+    table_id_column,
     table_source,
     training_tables,
 )
@@ -28,29 +37,28 @@ POSITIVE_NAMES = ("1", "1.0", "true", "yes", "positive")
 
 def discover_classification(inputs, plan, params):
     """Fill the plan's label source, encoding, classes, image folders, test ids and submission format."""
-    names = {}
     train_csv = params.get("train_csv", "")
     encoding = params.get("label_encoding", "") or "auto"
     tables = [] if train_csv == "none" or encoding in ("folders", "filename") else training_tables(inputs, train_csv)
     if tables and not train_csv.endswith(".json"):
-        _from_table(inputs, plan, params, tables[0], names, table_source(tables, train_csv))
+        _from_table(inputs, plan, params, tables[0], table_source(tables, train_csv))
     else:
         coco, why = (None, "") if encoding in ("folders", "filename") or train_csv == "none" else pick_json(
             inputs, "coco_labels", "train_csv", train_csv if train_csv.endswith(".json") else "")
         if coco:
             _from_coco(inputs, plan, params, coco, why)
         else:
-            _from_files(inputs, plan, params, names)
+            _from_files(inputs, plan, params)
     if not plan.get("test_json"):
-        _test_images(inputs, plan, params, names)
+        _test_images(inputs, plan, params)
     _submission(plan, params)
 
 
-def _from_table(inputs, plan, params, table, names, source):
+def _from_table(inputs, plan, params, table, source):
     header, rows = inputs.read_csv(table)
     plan.set("train_csv", table, source)
     column = {c: [r[i] for r in rows] for i, c in enumerate(header)}
-    plan.set("id_col", *_id_column(inputs, plan, params, table, header, column, names))
+    plan.set("id_col", *table_id_column(inputs, plan, params, table, header, rows))
     id_col = plan["id_col"]
     targets, encoding, source = _label_columns(plan, params, table, header, column, id_col)
     plan.set("label_cols", targets, source)
@@ -61,39 +69,28 @@ def _from_table(inputs, plan, params, table, names, source):
         plan.set("value_range", [min(values), max(values)], f"{table}: {targets[0]}")
     else:
         plan.set("classes", _class_counts(column, targets, encoding), f"{table}: {', '.join(targets)}")
-    train_dir, source = locate_image_dir(inputs, names, resolvable_ids(inputs, names, column[id_col][:200]),
+    train_dir, source = locate_image_dir(inputs, resolvable_ids(inputs, column[id_col][:200]),
                                        params.get("train_image_dir", ""), "train_image_dir", TRAIN_DIRS)
     if train_dir is None:
         raise FileNotFoundError(
             f"no folder holds the images named in {table}:{id_col} (first: {column[id_col][:2]}); set train_image_dir")
     plan.set("train_image_dir", train_dir, source)
+    plan.set("id_key", id_key(inputs, train_dir, column[id_col][:PROBE_IDS]), f"{table}:{id_col} names the files below it")
 
 
-def _id_column(inputs, plan, params, table, header, column, names):
-    """(id column, source): the parameter, the sample's id column (any case), else the one column naming image files."""
-    sample_id = plan.get("sample_id_col") or ""
-    if params.get("id_col"):
-        if params["id_col"] not in header:
-            raise KeyError(f"id_col={params['id_col']!r} is not a column of {table} ({header}); fix id_col")
-        return params["id_col"], "parameter id_col"
-    if sample_id in header:
-        return sample_id, f"{plan['sample_csv']}'s id column is in {table}"
-    lower = {c.lower(): c for c in header}
-    if sample_id.lower() in lower:
-        return lower[sample_id.lower()], f"{table}: the sample's id column, in another case"
-    naming = [c for c in header if column[c] and len(resolvable_ids(inputs, names, column[c][:PROBE_IDS])) == len(column[c][:PROBE_IDS])]
-    if len(naming) > 1:
-        raise ambiguous(f"{len(naming)} columns of {table} name image files", naming, "id_col")
-    if naming:
-        return naming[0], f"{table}: the one column whose values name image files"
-    return header[0], f"{table}: first column (no column names image files; set id_col if this is wrong)"
-
-
-def _test_images(inputs, plan, params, names):
+def _test_images(inputs, plan, params):
     """The test folder; where the sample's ids are not images (one row per patient side), a test table maps them."""
+    if not plan.get("sample_csv"):
+        extra = [d for d, _ in plan.get("extra_train", [])]
+        test_dir = find_test_without_sample(inputs, plan, params, exclude=extra)
+        columns = [plan.get("id_col") or "id", *(plan.get("label_cols") or ["label"])]
+        plan.set("submission", columns, f"no sample submission: every image of {test_dir}/, one row each"
+                 if test_dir is not None else "no sample submission and no test folder: trains, validates and saves "
+                 "the weights and out-of-fold predictions; no submission.csv")
+        return
     ids = plan.sample_ids[:PROBE_IDS]
-    if not ids or resolvable_ids(inputs, names, ids) or not plan.get("id_col"):
-        find_test_dir(inputs, plan, names, params)
+    if not ids or resolvable_ids(inputs, ids) or not plan.get("id_col"):
+        find_test_dir(inputs, plan, params)
         return
     sample_id, id_col = plan["sample_id_col"], plan["id_col"]
     tables = [params["test_csv"]] if params.get("test_csv") else []
@@ -107,7 +104,7 @@ def _test_images(inputs, plan, params, names):
     if len(tables) != 1:
         if tables:
             raise ambiguous(f"{len(tables)} tables map the sample's {sample_id} to images", tables, "test_csv")
-        find_test_dir(inputs, plan, names, params)
+        find_test_dir(inputs, plan, params)
         return
     header, rows = inputs.read_csv(tables[0])
     if sample_id not in header or id_col not in header:
@@ -118,7 +115,7 @@ def _test_images(inputs, plan, params, names):
     how = params.get("aggregate") or "auto"
     plan.set("aggregate", "mean" if how == "auto" else how,
              "parameter aggregate" if how != "auto" else f"several images per {sample_id}: their predictions averaged")
-    folder, source = locate_image_dir(inputs, names, resolvable_ids(inputs, names, image_ids[: PROBE_IDS * 4]),
+    folder, source = locate_image_dir(inputs, resolvable_ids(inputs, image_ids[: PROBE_IDS * 4]),
                                       params.get("test_image_dir", ""), "test_image_dir", TEST_DIRS)
     if folder is None:
         raise FileNotFoundError(f"no folder holds the images named in {tables[0]}:{id_col}; set test_image_dir")
@@ -228,11 +225,13 @@ def _from_coco(inputs, plan, params, rel, why):
                          "set test_json to the JSON that lists the test images")
 
 
-def _from_files(inputs, plan, params, names):
+def _from_files(inputs, plan, params):
     """No table: one folder per class, or labels in the file names (cat.1.jpg)."""
     encoding = params.get("label_encoding") or "auto"
     given = params.get("train_image_dir", "")
-    viable = [d for d in inputs.existing(TRAIN_DIRS) if image_keys(inputs, d)]
+    named = [f for f in image_folders(inputs) if "train" in name_words(f)]  # seg_train/, Training/...
+    viable = list(dict.fromkeys(descend(inputs, d) for d in [*inputs.existing(TRAIN_DIRS), *named]
+                                if inputs.images_under(d)[:1]))
     viable = [v for v in viable if not any(o != v and o.startswith(v + "/") for o in viable)]  # the most specific
     if not given and len(viable) > 1:
         raise ambiguous(f"no labels table, and {len(viable)} folders could hold the training images", viable,
@@ -240,8 +239,9 @@ def _from_files(inputs, plan, params, names):
     folder = given or (viable[0] if viable else "")
     class_dirs = _class_folders(inputs, folder)
     if not folder or (not class_dirs and encoding != "filename"):
-        # alaska2: the class folders sit at the top, beside the test folder.
-        top = _class_folders(inputs, "")
+        # alaska2: the class folders sit at the top, beside the test folder; folders that hold class folders
+        # themselves are splits, not classes.
+        top = [d for d in _class_folders(inputs, "") if len(_class_folders(inputs, descend(inputs, d))) < 2]
         if len(top) >= 2 and encoding != "filename":
             folder, class_dirs = "", top
     if encoding in ("auto", "folders") and len(class_dirs) >= 2:
@@ -250,6 +250,7 @@ def _from_files(inputs, plan, params, names):
         counts = {d: len(inputs.images_under(f"{folder}/{d}".strip("/"))) for d in class_dirs}
         plan.set("classes", counts, f"{folder or 'the root'}/<class>/")
         _folder_targets(plan, params, class_dirs)
+        _labelled_splits(inputs, plan, params, folder, class_dirs)
         return
     if not folder:
         raise FileNotFoundError(f"no labels in {inputs.root}: no training table, COCO JSON, class folders or image folder; "
@@ -265,16 +266,42 @@ def _from_files(inputs, plan, params, names):
     plan.set("classes", _sorted_counts(prefixes), f"{folder}/: file name prefixes")
 
 
+def _labelled_splits(inputs, plan, params, folder, class_dirs):
+    """val/<class>/ beside train/<class>/ (without a sample, a labelled test/<class>/ too): labelled images a competitor
+    trains on, merged into the folds, said so."""
+    if not folder:
+        return
+    words = set(VAL_DIRS) | (set(TEST_WORDS) if not plan.get("sample_csv") else set())
+    top = folder.split("/")[0]
+    splits = [descend(inputs, d) for d in image_folders(inputs) if "/" not in d and d != top and name_words(d) & words]
+    splits = [d for d in splits if set(_class_folders(inputs, d)) & set(class_dirs)]
+    if not splits:
+        return
+    for split in splits:
+        unknown = sorted(set(_class_folders(inputs, split)) - set(class_dirs))
+        if unknown:
+            raise ValueError(f"{split}/ holds class folders {unknown} that {folder}/ lacks; merge_val=False keeps "
+                             f"{split}/ out, or set train_image_dir")
+    if not merges_val(params):
+        plan.set("kept_out", splits, f"labelled like {folder}/: kept out (merge_val=False)")
+        return
+    n = sum(len(inputs.images_under(s)) for s in splits)
+    plan.set("extra_train", [[s, ""] for s in splits], f"{', '.join(s + '/' for s in splits)}: {n} more images in the same "
+             "class folders, merged into the folds (merge_val=False keeps them out)")
+
+
 def _name_label(name):
     head = name.split(".")[0]
     return head if name.count(".") >= 2 and head and not head[0].isdigit() else None
 
 
 def _class_folders(inputs, folder):
-    """Sub-folders of `folder` that hold images, test-like names excluded."""
+    """Sub-folders of `folder` that hold images: test-like names, labelled splits and mask folders excluded."""
     prefix = f"{folder}/" if folder else ""
     subs = Counter(r[len(prefix):].split("/")[0] for r in inputs.images_under(folder) if "/" in r[len(prefix):])
-    return sorted(s for s in subs if "test" not in s.lower() and f"{prefix}{s}".strip("/") not in TEST_DIRS)
+    masks = {s.mask_dir for s in find_mask_sources(inputs)} if len(subs) > 1 else set()
+    return sorted(s for s in subs if "test" not in s.lower() and f"{prefix}{s}".strip("/") not in TEST_DIRS
+                  and f"{prefix}{s}" not in masks and not (folder == "" and s.lower() in VAL_DIRS))
 
 
 def _folder_targets(plan, params, class_dirs):

@@ -17,8 +17,7 @@ def find_study_table(inputs, plan, params):
     given = params.get("study_csv", "")
     template = plan.get("id_template", "")
     ids = list(dict.fromkeys(plan.sample_ids))
-    names = {}
-    answered = set(resolvable_ids(inputs, names, ids, template))
+    answered = set(resolvable_ids(inputs, ids, template))
     others = [i for i in ids if i not in answered]
     if not others:
         if given:

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from lib.layout import image_records
-from lib.paths import IMAGE_SUFFIXES, image_paths, index_images
+from lib.paths import IMAGE_SUFFIXES, image_paths, index_files
 
 
 @dataclass
@@ -84,7 +84,7 @@ def _labels_from_table(plan, data_dir, group_col):
     encoding, targets = plan["label_encoding"], plan["label_cols"]
     ids = table[plan["id_col"]].tolist()
     train_dir = data_dir / plan["train_image_dir"]
-    paths = image_paths(ids, index_images(train_dir), train_dir)
+    paths = image_paths(ids, index_files(train_dir, plan["id_key"]), train_dir)
     groups = _groups(table, group_col, source)
     if encoding == "regression":
         values = table[targets[0]].astype(float).to_numpy()
@@ -107,18 +107,21 @@ def _labels_from_table(plan, data_dir, group_col):
 
 
 def _labels_from_folders(plan, data_dir, group_col):
-    """train/<class>/<image>; folder_labels maps folders to targets (alaska2: Cover:0, the others 1)."""
-    folder = data_dir / plan["train_image_dir"]
+    """train/<class>/<image>, and a merged val/<class>/; folder_labels maps folders to targets (alaska2: Cover:0, the others 1)."""
     mapping = plan.get("folder_labels") or {d: d for d in plan["classes"]}
     classes = sorted(set(mapping.values()))
-    ids, targets = [], []
-    for name in plan["classes"]:
-        for path in sorted((folder / name).rglob("*")):
-            if path.suffix.lower() in IMAGE_SUFFIXES:
-                ids.append(path.relative_to(folder).as_posix())
-                targets.append(mapping[name])
+    ids, targets, paths = [], [], []
+    for split in [plan["train_image_dir"], *(image_dir for image_dir, _ in plan.get("extra_train", []))]:
+        folder = data_dir / split
+        for name in plan["classes"]:
+            for path in sorted((folder / name).rglob("*")):
+                if path.suffix.lower() in IMAGE_SUFFIXES:
+                    ids.append(path.relative_to(data_dir / plan["train_image_dir"] if split == plan["train_image_dir"]
+                                                else data_dir).as_posix())
+                    targets.append(mapping[name])
+                    paths.append(path)
     y = one_hot(targets, classes)
-    return Labels(ids, y, classes, problem_of("folders", y), "folders", [], [folder / i for i in ids])
+    return Labels(ids, y, classes, problem_of("folders", y), "folders", [], paths)
 
 
 def _labels_from_file_names(plan, data_dir, group_col):
@@ -158,4 +161,4 @@ def test_image_paths(plan, data_dir, ids):
     if plan.get("test_json"):
         images = image_records(json.loads((data_dir / plan["test_json"]).read_text()))
         return [folder / images[str(i)]["file_name"] for i in ids]
-    return image_paths([str(i) for i in ids], index_images(folder), folder)
+    return image_paths([str(i) for i in ids], index_files(folder, plan.get("test_id_key", "stem")), folder)

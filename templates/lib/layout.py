@@ -3,11 +3,12 @@
 import csv
 import io
 import json
+from bisect import bisect_left
 from collections import Counter
 from pathlib import Path
 
 from lib.inputs import image_header, list_inputs, read_member, starts_like_list, tiff_size
-from lib.paths import IMAGE_SUFFIXES, template_key
+from lib.paths import ID_KEYS, IMAGE_SUFFIXES, template_key
 from lib.records import band_record_fields, find_conversions, records_table
 
 UNSUPPORTED_SUFFIXES = {".mp4": "video", ".avi": "video", ".mov": "video", ".mkv": "video", ".bson": "BSON records",
@@ -18,11 +19,12 @@ TRAIN_TABLES = ("train.csv", "train_labels.csv", "labels.csv", "train_solution.c
                 "train_ship_segmentations_v2.csv", "train_image_level.csv")
 TRAIN_DIRS = ("train_images", "train", "images/train", "train/images", "images", "train_jpeg", "jpeg/train", "train_v2")
 TEST_DIRS = ("test_images", "test", "images/test", "test/images", "images", "test_jpeg", "jpeg/test", "test_v2")
-MASK_DIRS = ("train_masks", "masks", "train/masks", "labels", "annotations")
+VAL_DIRS = ("val", "valid", "validation", "dev")  # labelled splits beside train/: merged into the folds
 IMAGE_WORDS = ("image", "img", "scan", "photo")
 MASK_WORDS = ("mask", "label", "annotation", "gt", "truth", "cleaned")
 RLE_COLUMNS = {"encodedpixels", "encoded_pixels", "rle_mask", "rle", "encoding", "segmentation", "mask_rle"}
 BOX_COLUMN_NAMES = {"bbox", "x_min", "xmin", "boxes"}
+CLASS_COLUMNS = ("classid", "class_id", "class", "category_id", "category", "label")  # a class per row
 GROUP_WORDS = ("patient", "group", "location", "site", "source", "study", "case", "chain", "institution", "subject")
 PROBE_IDS = 50  # ids tried against a folder to tell whether it holds the table's images
 PROBE_IMAGES = 32  # images whose headers are read for the format
@@ -43,6 +45,7 @@ class Plan:
         self.notes = []
         self.sample_ids = []  # every id of the sample submission, in order: the probe for the test folder
         self.sample_values = []  # the first rows' placeholder values: what kind of answer the sample wants
+        self.sample_classes = {}  # column named like a class -> its values, in order
 
     def set(self, key, value, source):
         self.entries[key] = (value, source)
@@ -59,11 +62,15 @@ class Plan:
                 "entries": {k: {"value": v, "source": s} for k, (v, s) in self.entries.items()}}
 
     def table(self):
-        """The plan as aligned text: key, value, source; then the notes."""
-        rows = [(k, _short(v), s) for k, (v, s) in self.entries.items()]
+        """The plan as aligned text: key, value, source; then each sample column and top-level entry; then the notes."""
+        listed = ("sample_roles", "files")
+        rows = [(k, _short(v), s) for k, (v, s) in self.entries.items() if k not in listed]
         width = max((len(k) for k, _, _ in rows), default=0)
         value_width = min(60, max((len(v) for _, v, _ in rows), default=0))
         lines = [f"{k:{width}}  {v:{value_width}}  <- {s}" for k, v, s in rows]
+        for key, what in (("sample_roles", "column"), ("files", "file")):
+            for name, use in self.get(key, {}).items():
+                lines.append(f"{what:{width}}  {name or '(unnamed)'}: {use}")
         return "\n".join(lines + [f"note: {n}" for n in self.notes])
 
 
@@ -87,14 +94,18 @@ class Inputs:
         self.root = Path(root)
         self.files, self.notes = list_inputs(self.root)
         self._parsed = {}  # tables and JSON read once: several rules look at the same file
-        self._replaced = {}
+        self.replaced = {}
         self.conversions = find_conversions(self.files, self, tile_size, train_csv)
         for conversion in self.conversions:
             for rel in conversion.replaced:
-                self._replaced[rel] = self.files.pop(rel)
+                self.replaced[rel] = self.files.pop(rel)
             self.files.update({rel: ("converted", conversion) for rel in conversion.outputs})
             self.notes += [conversion.note] if conversion.note else []
         self.folders = Counter(rel.rpartition("/")[0] or "." for rel in self.files)
+        self.mask_sources = None  # found once by discover_masks, read by several rules
+        self.annotation_folders = None  # found once by discover_boxes
+        self._images = self._sorted = None  # sorted image files, sorted files: built on first use
+        self._keys = {}  # (folder, template) -> image_keys
 
     def size(self, rel):
         return (self.root / rel).stat().st_size if self.files[rel] is None else 0
@@ -103,7 +114,7 @@ class Inputs:
         return tiff_size(self.root / rel) if self.files[rel] is None else None
 
     def read_bytes(self, rel):
-        source = self.files[rel] if rel in self.files else self._replaced[rel]
+        source = self.files[rel] if rel in self.files else self.replaced[rel]
         if source is None:
             return (self.root / rel).read_bytes()
         if source[0] == "converted":
@@ -141,14 +152,43 @@ class Inputs:
                 raise ValueError(f"{rel} is not valid JSON ({err}); check the file or set the parameter to another one") from None
         return self._parsed["json", rel]
 
+    def _below(self, paths, folder):
+        """The slice of the sorted `paths` below `folder`: one bisection, not a scan of every file."""
+        if folder in ("", "."):
+            return paths
+        prefix = folder.rstrip("/") + "/"
+        return paths[bisect_left(paths, prefix):bisect_left(paths, prefix + "\U0010ffff")]
+
     def images_under(self, folder):
-        """Relative paths of the image files below `folder` ('' = everywhere), sorted."""
-        prefix = "" if folder in ("", ".") else folder.rstrip("/") + "/"
-        return sorted(r for r in self.files if r.startswith(prefix) and r.lower().endswith(IMAGE_SUFFIXES))
+        """Relative paths of the image files below `folder` ('' = everywhere), sorted (do not change the list)."""
+        if self._images is None:
+            self._images = sorted(r for r in self.files if r.lower().endswith(IMAGE_SUFFIXES))
+        return self._below(self._images, folder)
 
     def is_folder(self, folder):
-        prefix = folder.rstrip("/") + "/"
-        return any(r.startswith(prefix) for r in self.files)
+        if self._sorted is None:
+            self._sorted = sorted(self.files)
+        return bool(self._below(self._sorted, folder)[:1]) and folder not in ("", ".")
+
+    def image_keys(self, folder, template=""):
+        """{kind: ids} the images below `folder` answer to, for each of ID_KEYS (or the template): built once.
+
+        String operations only: this runs over every file of the folder.
+        """
+        if (folder, template) not in self._keys:
+            images = self.images_under(folder)
+            prefix = len(folder.rstrip("/")) + 1 if folder not in ("", ".") else 0
+            if template:
+                keys = {template: {k for r in images if (k := template_key(r, template)) is not None}}
+            else:
+                names = {r[r.rfind("/") + 1:] for r in images}
+                stems = {n.rpartition(".")[0] or n for n in names}
+                keys = {"name": names, "stem": stems, "path": names, "path_stem": stems}
+                if any("/" in r[prefix:] for r in images):  # sub-folders: a file is also named by its path
+                    keys["path"] = {r[prefix:] for r in images}
+                    keys["path_stem"] = {p.rpartition(".")[0] or p for p in keys["path"]}
+            self._keys[folder, template] = keys
+        return self._keys[folder, template]
 
     def existing(self, candidates):
         """The candidate folders that exist, matched without regard to case ('Test' for 'test')."""
@@ -208,7 +248,7 @@ def find_sample(inputs, plan, sample_csv):
                 found, source = hits[0], "file name contains 'sample' and 'submission'"
                 break
     if found is None:
-        plan.notes.append("no sample submission file: test ids come from the test image folder")
+        plan.notes.append("no sample submission file: the submission entry says what is written, for which images")
         return
     header, rows = inputs.read_csv(found)
     plan.set("sample_csv", found, source)
@@ -224,6 +264,9 @@ def find_sample(inputs, plan, sample_csv):
     first = header.index(id_col)
     plan.sample_ids = [r[first] for r in rows]
     plan.sample_values = [r[first + 1:] for r in rows[:200]]
+    # Classes a sample names row by row (one row per image and class), from every row: a sorted sample lists them late.
+    plan.sample_classes = {c: list(dict.fromkeys(r[i] for r in rows if len(r) > i)) for i, c in enumerate(header)
+                           if c.lower() in CLASS_COLUMNS and c != id_col}
 
 
 def _is_sample_name(name):
@@ -323,51 +366,95 @@ def json_base(inputs, json_rel, file_names, parameter):
     )
 
 
-def locate_image_dir(inputs, names, ids, given, parameter, candidates, template=""):
+def locate_image_dir(inputs, ids, given, parameter, candidates, template=""):
     """The image folder: the parameter, else the one candidate folder holding the ids (the most specific).
 
-    ids are file names or stems from the table or the sample (or what `template` spells from the
-    paths); with no ids, a candidate with images fits.
+    ids are file names, stems or relative paths from the table or the sample (or what `template` spells
+    from the paths); with no ids, a candidate with images fits. Ids that are paths ('images/rose/1.jpg')
+    may also resolve from the root.
     """
-    if given:
-        if not inputs.is_folder(given):
-            raise FileNotFoundError(f"{parameter}={given!r} is not a folder of {inputs.root}; fix {parameter}")
-        check_one_image_per_id(inputs, given, parameter, template)
-        return given, f"parameter {parameter}"
     probe = list(ids)[:PROBE_IDS]
+    if given:
+        if given not in ("", ".") and not inputs.is_folder(given):
+            raise FileNotFoundError(f"{parameter}={given!r} is not a folder of {inputs.root}; fix {parameter}")
+        if id_key(inputs, given, probe, template) not in ("path", "path_stem"):
+            check_one_image_per_id(inputs, given, parameter, template)
+        return given, f"parameter {parameter}"
     viable = []
-    for folder in dict.fromkeys(inputs.existing(candidates)):
-        keys = names.get(folder)
-        if keys is None:
-            keys = names[folder] = image_keys(inputs, folder, template)
-        if keys and (not probe or all(i in keys for i in probe)):
+    folders = list(dict.fromkeys(inputs.existing(candidates)))
+    if any("/" in str(i) for i in probe):
+        folders.append("")
+    for folder in folders:
+        if inputs.images_under(folder)[:1] and (not probe or _named(inputs, folder, probe, template)):
             viable.append(folder)
     # A folder inside another viable one is more specific (train/images inside train).
     viable = [v for v in viable if not any(o != v and o.startswith(v + "/") for o in viable)]
+    if "" in viable and len(viable) > 1:
+        viable.remove("")  # the root holds every folder: a named folder that fits is more specific
     if len(viable) > 1:
         raise ambiguous(f"{len(viable)} folders hold the same images", viable, parameter)
     if not viable:
         return None, ""
     folder = viable[0]
-    check_one_image_per_id(inputs, folder, parameter, template)
+    if id_key(inputs, folder, probe, template) not in ("path", "path_stem"):
+        check_one_image_per_id(inputs, folder, parameter, template)
     what = "holds the first ids" if probe else "holds images"
-    return folder, f"the one candidate folder that {what}"
+    return folder, f"the {'root, under which the ids are paths' if folder == '' else 'one candidate folder that ' + what}"
 
 
-def image_keys(inputs, folder, template=""):
-    """File names and stems of the images below `folder`, or the ids `template` spells from their paths.
+def _named(inputs, folder, ids, template=""):
+    """Whether every id names an image below `folder` in one of the ways ID_KEYS (or the template) spell."""
+    keys = inputs.image_keys(folder, template).values()
+    return all(any(i in k for k in keys) for i in ids)
 
-    String operations only: this runs over every file.
+
+def id_key(inputs, folder, ids, template=""):
+    """How the ids name files below `folder`: the first of ID_KEYS under which every probed id names one, or the template.
+
+    Ids that name files in different ways (some with their extension, some without) stop: no one rule reads them.
     """
-    keys = set()
-    for rel in inputs.images_under(folder):
-        if template:
-            keys.add(template_key(rel, template))
-            continue
-        name = rel.rpartition("/")[2]
-        keys.update((name, name.rpartition(".")[0]))
-    keys.discard(None)
-    return keys
+    if template:
+        return template
+    probe = [str(i) for i in list(ids)[:PROBE_IDS]]
+    if not probe:
+        return "stem"
+    keys = inputs.image_keys(folder)
+    kind = next((k for k in ID_KEYS if all(i in keys[k] for i in probe)), None)
+    if kind is None:
+        raise ValueError(f"ids such as {probe[:3]} name the files below {folder or 'the root'}/ in different ways (with and "
+                         "without extension, by name and by path); make the table's ids one kind, or set the image folder")
+    return kind
+
+
+def table_id_column(inputs, plan, params, table, header, rows):
+    """(id column, source): the parameter, the sample's id column (any case), else the one column naming image files."""
+    sample_id = plan.get("sample_id_col") or ""
+    if params.get("id_col"):
+        if params["id_col"] not in header:
+            raise KeyError(f"id_col={params['id_col']!r} is not a column of {table} ({header}); fix id_col")
+        return params["id_col"], "parameter id_col"
+    if sample_id in header:
+        return sample_id, f"{plan['sample_csv']}'s id column is in {table}"
+    lower = {c.lower(): c for c in header}
+    if sample_id.lower() in lower:
+        return lower[sample_id.lower()], f"{table}: the sample's id column, in another case"
+    columns = {c: [r[i] for r in rows[:PROBE_IDS] if len(r) > i] for i, c in enumerate(header)}
+    naming = [c for c in header if columns[c] and len(resolvable_ids(inputs, columns[c])) == len(columns[c])]
+    if len(naming) > 1:
+        raise ambiguous(f"{len(naming)} columns of {table} name image files", naming, "id_col")
+    if naming:
+        return naming[0], f"{table}: the one column whose values name image files"
+    return header[0], f"{table}: first column (no column names image files; set id_col if this is wrong)"
+
+
+def image_folders(inputs):
+    """Folders one or two levels down that hold images, for rules that look beyond the usual names."""
+    found = set()
+    for rel in inputs.files:
+        if rel.lower().endswith(IMAGE_SUFFIXES):
+            parts = rel.split("/")[:-1]
+            found.update("/".join(parts[:depth]) for depth in (1, 2) if len(parts) >= depth)
+    return sorted(found)
 
 
 def find_id_template(inputs, ids, given=""):
@@ -379,7 +466,7 @@ def find_id_template(inputs, ids, given=""):
     if given:
         return given, "parameter id_template"
     images = inputs.images_under("")
-    if not probe or resolvable_ids(inputs, {}, probe):
+    if not probe or resolvable_ids(inputs, probe):
         return "", ""
     fits = {}
     for template in (*suffix_templates(probe), *ID_TEMPLATES):
@@ -407,9 +494,12 @@ def check_one_image_per_id(inputs, folder, parameter, template=""):
     The message names both folders; when one is named like images and the other like masks, it
     suggests the image folder for `parameter` and the other for mask_dir.
     """
+    images = inputs.images_under(folder)
+    if len(inputs.image_keys(folder, template)[template or "stem"]) == len(images):
+        return  # one id per file: nothing to name
     by_stem = {}
     clashes = Counter()
-    for rel in inputs.images_under(folder):
+    for rel in images:
         stem = template_key(rel, template) if template else rel.rpartition("/")[2].rpartition(".")[0]
         other = by_stem.setdefault(stem, rel)
         if other != rel:
@@ -508,20 +598,72 @@ def group_candidates(header):
     return [c for c in header if any(w in c.lower() for w in GROUP_WORDS)]
 
 
-def find_test_dir(inputs, plan, names, params):
+def find_test_dir(inputs, plan, params):
     ids = list(dict.fromkeys(plan.sample_ids))[: PROBE_IDS * 4]
     template = plan.get("id_template", "")
-    test_dir, source = locate_image_dir(inputs, names, resolvable_ids(inputs, names, ids, template),
-                                        params.get("test_image_dir", ""), "test_image_dir", TEST_DIRS, template)
+    found = resolvable_ids(inputs, ids, template)
+    if not found and all("_" in i for i in ids):  # '<image>_<class>' ids (one row per image and class)
+        found = resolvable_ids(inputs, list(dict.fromkeys(i.rsplit("_", 1)[0] for i in ids)), template)
+    test_dir, source = locate_image_dir(inputs, found, params.get("test_image_dir", ""), "test_image_dir",
+                                        TEST_DIRS, template)
     if test_dir is None:
         raise FileNotFoundError(f"no test image folder holding the sample's ids in {inputs.root} "
                                 f"(looked for {', '.join(TEST_DIRS)}); set test_image_dir")
     plan.set("test_image_dir", test_dir, source)
+    plan.set("test_id_key", id_key(inputs, test_dir, found, template),
+             f"{plan.get('sample_csv')}'s ids name the files below it" if plan.get("sample_csv") else "file names")
 
 
-def resolvable_ids(inputs, names, ids, template=""):
+TEST_WORDS = ("test", "pred", "predict", "inference", "unlabeled", "unlabelled")
+
+
+def name_words(folder):
+    """The words of a folder's last name: 'ISIC2018_Task1-2_Test_Input' -> {'isic2018', 'task1', '2', 'test', 'input'}."""
+    name = folder.rpartition("/")[2].lower()
+    for sep in "-. ":
+        name = name.replace(sep, "_")
+    return set(name.split("_"))
+
+
+def descend(inputs, folder):
+    """The folder below `folder` that holds its images when it holds nothing but one sub-folder (seg_train/seg_train/)."""
+    while True:
+        prefix = f"{folder}/" if folder else ""
+        images = inputs.images_under(folder)
+        subs = {r[len(prefix):].split("/")[0] for r in images}
+        if len(subs) != 1 or any("/" not in r[len(prefix):] for r in images[:1]):
+            return folder
+        folder = f"{prefix}{subs.pop()}"
+
+
+def merges_val(params):
+    """Whether labelled splits beside the training images join the folds (the merge_val parameter, True by default)."""
+    return str(params.get("merge_val", True)).lower() not in ("false", "0", "no")
+
+
+def find_test_without_sample(inputs, plan, params, exclude=()):
+    """No sample: the one folder named like test (or pred) that holds images, not masks or training images; or None."""
+    given = params.get("test_image_dir", "")
+    if given:
+        folder, source = locate_image_dir(inputs, [], given, "test_image_dir", [])
+    else:
+        taken = [f for f in (plan.get("train_image_dir"), *exclude) if f is not None]
+        found = [f for f in image_folders(inputs) if name_words(f) & set(TEST_WORDS)
+                 and not any(f == t or f.startswith(t + "/") or (t and t.startswith(f + "/")) for t in taken if t)]
+        found = [f for f in found if not any(o != f and o.startswith(f + "/") for o in found)]  # the most specific
+        if len(found) > 1:
+            raise ambiguous("no sample submission, and several folders could hold the test images", found, "test_image_dir")
+        folder, source = (descend(inputs, found[0]), "no sample submission: the one folder named like test images") \
+            if found else (None, "")
+    if folder is not None:
+        plan.set("test_image_dir", folder, source)
+        plan.set("test_id_key", "stem", "no sample: test images are named by their stem")
+    return folder
+
+
+def resolvable_ids(inputs, ids, template=""):
     """The ids that name an image somewhere (the sample's may carry a class suffix: '<image>_<class>')."""
-    every = names.get("") or names.setdefault("", image_keys(inputs, "", template))
-    return [i for i in ids if i in every]
+    keys = inputs.image_keys("", template).values()
+    return [i for i in ids if any(i in k for k in keys)]
 
 

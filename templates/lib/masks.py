@@ -1,4 +1,9 @@
-"""Read segmentation annotations: RLE tables (per image, per image x class, per instance) or mask files."""
+"""Read segmentation masks as the discovery plan says: an RLE table (per image, per image x class, per instance),
+or mask files (binary, class-id values, or colours from a class table), with void pixels marked VOID.
+
+The plan names every column, folder, suffix, class and value; these readers check the data against it and
+stop naming the file and the parameter where it does not fit.
+"""
 
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -6,11 +11,11 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from lib.paths import file_key, index_files
 from lib.rle import RleError, check_runs, parse_runs, rle_decode
 
-MASK_SUFFIXES = (".png", ".gif", ".bmp", ".tif", ".tiff", ".jpg")
-RLE_COLUMN_NAMES = ("encodedpixels", "encoded_pixels", "rle", "rle_mask", "mask", "segmentation", "annotation", "predicted")
-CLASS_COLUMN_NAMES = ("classid", "class_id", "class", "category_id", "label")
+MASK_SUFFIXES = (".png", ".gif", ".bmp", ".tif", ".tiff", ".jpg", ".jpeg", ".webp")
+VOID = 255  # a mask pixel the loss and the metric leave out (a void / unlabelled class)
 
 
 @dataclass
@@ -18,8 +23,11 @@ class MaskTable:
     """Training masks: one entry per image, encoded as RLE rows or as a mask file.
 
     problem: binary (one mask), multilabel (one possibly overlapping mask per class) or
-    multiclass (one class per pixel, from mask files with class-id pixel values).
+    multiclass (one class per pixel, from mask files with class-id values or colours).
     rles: image id -> [(class index, RLE string)], several per class for instance rows.
+    values: for mask files, the pixel value (or colour) of each class; None: binary, any value above 0.
+    void: pixel values (or colours) left out of the loss and the metric.
+    presence: (N, K + 1) 0/1 rows of class_presence, filled when reading the files already opened each one.
     """
 
     ids: list
@@ -28,189 +36,240 @@ class MaskTable:
     layout: str
     rles: dict = field(default_factory=dict)
     mask_files: dict = field(default_factory=dict)
+    polygons: dict = field(default_factory=dict)  # image id -> [(class index, [(x, y), ...])] of LabelMe polygons
     notes: list = field(default_factory=list)
+    values: list | None = None
+    void: list = field(default_factory=list)
+    background: list = field(default_factory=list)  # class table values predicted as background
+    colour: bool = False
+    cut: int = 1  # binary masks: the lowest value inside the mask
+    presence: np.ndarray | None = None
 
 
 def keep_images(table, ids):
     """The table restricted to `ids`, in their order (unreadable images dropped)."""
     kept = set(ids)
+    rows = [table.ids.index(i) for i in ids] if table.presence is not None else None
     return replace(table, ids=list(ids), rles={i: r for i, r in table.rles.items() if i in kept},
-                   mask_files={i: f for i, f in table.mask_files.items() if i in kept})
+                   mask_files={i: f for i, f in table.mask_files.items() if i in kept},
+                   polygons={i: p for i, p in table.polygons.items() if i in kept},
+                   presence=None if rows is None else table.presence[rows])
 
 
 def class_presence(table):
-    """(N, K + 1) 0/1 matrix: column 0 marks images without any mask, column k + 1 images with class k.
-
-    For mask files this reads every file once.
-    """
+    """(N, K + 1) 0/1 matrix: column 0 marks images without any mask, column k + 1 images with class k."""
+    if table.presence is not None:
+        return table.presence
     presence = np.zeros((len(table.ids), len(table.classes) + 1), dtype=np.uint8)
     for row, image_id in enumerate(table.ids):
         if table.layout == "files":
-            array = read_mask_file(table.mask_files[image_id])
-            if table.problem == "binary":
-                present = [0] if array.any() else []
-            else:
-                present = [k for k, c in enumerate(table.classes) if (array == int(c)).any()]
+            masks = class_masks_from_file(read_mask_file(table.mask_files[image_id], table.colour), table,
+                                          table.mask_files[image_id].name)
+            present = [k for k in range(masks.shape[-1]) if (masks[..., k] == 1).any()]
         else:
-            present = sorted({k for k, _ in table.rles[image_id]})
+            present = sorted({k for k, _ in (table.polygons if table.layout == "polygons" else table.rles)[image_id]})
         presence[row, [k + 1 for k in present] or [0]] = 1
     return presence
 
 
-def find_column(columns, wanted, names, parameter, purpose):
-    """Return `wanted` if set (checked), else the first column whose lower-cased name is in `names`, else None."""
-    if wanted:
-        if wanted not in columns:
-            raise KeyError(f"{parameter}={wanted!r} is not a column; found {list(columns)}. Set {parameter} to the {purpose} column")
-        return wanted
-    lowered = {str(c).lower(): c for c in columns}
-    return next((lowered[n] for n in names if n in lowered), None)
+def read_masks(plan, data_dir):
+    """(MaskTable, {image id: path}) of the training images, from the plan's RLE table, polygons or mask files."""
+    import pandas as pd
+
+    data_dir = Path(data_dir)
+    if plan.get("mask_encoding") == "polygons":
+        return read_polygons(plan, data_dir)
+    if plan.get("train_csv"):
+        table = pd.read_csv(data_dir / plan["train_csv"], dtype=str, keep_default_na=False)
+        images = index_files(data_dir / plan["train_image_dir"], plan.get("id_template") or plan["id_key"])
+        return read_rle_table(table, plan, images), images
+    return read_mask_files(plan, data_dir)
 
 
-def split_combined_id(values):
-    """Split 'image.jpg_3' ids (one row per image x class in one column) into (image, class), or None."""
-    parts = [str(v).rsplit("_", 1) for v in values]
-    if parts and all(len(p) == 2 and p[1].isdigit() for p in parts):
-        return [p[0] for p in parts], [p[1] for p in parts]
-    return None
-
-
-def declared_classes(text):
-    """Classes from the comma-separated `classes` parameter, as strings; [] when empty."""
-    return [c.strip() for c in text.split(",") if c.strip()]
-
-
-def class_sort_key(name):
-    return (0, int(name), "") if str(name).lstrip("-").isdigit() else (1, 0, str(name))
-
-
-def read_rle_table(table, sample, image_ids, id_col="", rle_col="", class_col="", classes=""):
-    """Build a MaskTable from a table of RLE rows.
-
-    image_ids: every training image found on disk; those without a row are kept as empty
-    (negative) images, with the count in `notes`.
-    """
-    columns = list(table.columns)
-    id_col = find_column(columns, id_col, (), "id_col", "image id") or columns[0]
-    rle_col = find_column(columns, rle_col, RLE_COLUMN_NAMES, "rle_col", "RLE")
-    if rle_col is None:
-        raise KeyError(f"no RLE column in the training table; found {columns}. Set rle_col (e.g. 'EncodedPixels')")
-    class_col = find_column(columns, class_col, CLASS_COLUMN_NAMES, "class_col", "class id")
-    ids = table[id_col].astype(str).tolist()
-    if class_col is not None:
-        row_classes = table[class_col].astype(str).tolist()
+def read_rle_table(table, plan, images):
+    """MaskTable from the RLE rows the plan describes; training images without a row are kept as negatives."""
+    ids = table[plan["id_col"]].astype(str).tolist()
+    if plan.get("class_col"):
+        row_classes = table[plan["class_col"]].astype(str).tolist()
+    elif plan.get("combined_ids"):
+        ids, row_classes = (list(p) for p in zip(*(i.rsplit("_", 1) for i in ids), strict=True)) if ids else ([], [])
     else:
-        combined = split_combined_id(ids) if "class" in str(id_col).lower() else None
-        ids, row_classes = combined if combined else (ids, None)
-
-    declared = declared_classes(classes)
-    if row_classes is None:
-        class_names, problem = declared or ["1"], "binary"
-    else:
-        seen = set(row_classes) | set(sample_classes(sample))
-        class_names = declared or sorted(seen, key=class_sort_key)
-        problem = "binary" if len(class_names) == 1 else "multilabel"
-    index = {name: k for k, name in enumerate(class_names)}
-
-    rles, per_image_rows = {}, {}
-    for row, (image_id, text) in enumerate(zip(ids, table[rle_col].tolist(), strict=True)):
-        klass = row_classes[row] if row_classes is not None else class_names[0]
+        row_classes = None
+    classes = list(plan["classes"])
+    index = {name: k for k, name in enumerate(classes)}
+    rles = {}
+    for row, (image_id, text) in enumerate(zip(ids, table[plan["rle_col"]].tolist(), strict=True)):
+        klass = row_classes[row] if row_classes is not None else classes[0]
         if klass not in index:
-            raise ValueError(
-                f"training table row {row + 2} ({image_id}): class {klass!r} is not one of the declared classes "
-                f"{class_names}; fix the classes parameter or the row"
-            )
+            raise ValueError(f"training table row {row + 2} ({image_id}): class {klass!r} is not one of the classes "
+                             f"{classes}; fix the classes parameter or the row")
         rles.setdefault(image_id, [])
-        per_image_rows[image_id] = per_image_rows.get(image_id, 0) + 1
         if isinstance(text, str) and text.strip() and text.strip() != "-":
             rles[image_id].append((index[klass], text))
-    if row_classes is not None:
-        layout = "per_class_rows"
-    elif max(per_image_rows.values(), default=1) > 1:
-        layout = "instances"  # several rows per image without a class: instances, merged into one mask
-    else:
-        layout = "per_image"
     notes = []
-    unlisted = [i for i in image_ids if i not in rles]
+    unlisted = [i for i in images if i not in rles]
     if unlisted:
         notes.append(f"{len(unlisted)} training images have no row in the table: kept as empty masks (negatives)")
     for image_id in unlisted:
         rles[image_id] = []
-    listed = [i for i in rles if i not in set(image_ids)]
+    listed = [i for i in rles if i not in images]
     if listed:
-        raise FileNotFoundError(
-            f"{len(listed)} ids in the training table have no image (first: {listed[:3]}); "
-            "check train_image_dir and image_ext"
-        )
-    return MaskTable(ids=list(image_ids), classes=class_names, problem=problem, layout=layout, rles=rles, notes=notes)
+        raise FileNotFoundError(f"{len(listed)} ids in the training table have no image (first: {listed[:3]}); "
+                                "check train_image_dir")
+    layout = plan["table_layout"]
+    problem = "binary" if len(classes) == 1 else "multilabel"
+    return MaskTable(ids=list(images), classes=classes, problem=problem, layout=layout, rles=rles, notes=notes)
 
 
-def sample_classes(sample):
-    """Class ids named by the sample submission (a class column, or 'image_class' ids)."""
-    if sample is None:
-        return []
-    class_col = find_column(list(sample.columns), "", CLASS_COLUMN_NAMES, "class_col", "class")
-    if class_col is not None:
-        return sample[class_col].astype(str).unique().tolist()
-    if "class" in str(sample.columns[0]).lower():
-        combined = split_combined_id(sample.iloc[:, 0].astype(str))
-        return sorted(set(combined[1])) if combined else []
-    return []
+def mask_key(rel, kind, suffix):
+    """The image id a mask file at `rel` (below its mask folder) belongs to: its key without the mask suffix."""
+    folder, _, name = rel.rpartition("/")
+    stem, dot, ext = name.rpartition(".")
+    if suffix and not stem.endswith(suffix):
+        return None
+    base = f"{stem[: len(stem) - len(suffix)]}{dot}{ext}"
+    return file_key(f"{folder}/{base}" if folder else base, kind)
 
 
-def index_masks(folder):
-    """Map mask files by stem, and by stem without a trailing '_mask' (Carvana names masks 'id_mask.gif')."""
-    index = {}
-    for path in sorted(Path(folder).rglob("*")):
-        if path.suffix.lower() in MASK_SUFFIXES:
-            index.setdefault(path.stem, path)
-            if path.stem.endswith("_mask"):
-                index.setdefault(path.stem[: -len("_mask")], path)
-    return index
+def _pairs(plan, data_dir):
+    """{image id: (image path, mask path)} for the training folder and every merged labelled split."""
+    kind, suffix = plan["id_key"], plan.get("mask_suffix", "")
+    splits = [(plan["train_image_dir"], plan["mask_dir"]), *plan.get("extra_train", [])]
+    pairs, missing = {}, []
+    for image_rel, mask_rel in splits:
+        image_dir, mask_dir = data_dir / image_rel, data_dir / mask_rel
+        masks = {}
+        for path in sorted(p for p in mask_dir.rglob("*") if p.suffix.lower() in MASK_SUFFIXES):
+            key = mask_key(path.relative_to(mask_dir).as_posix(), kind, suffix)
+            if key is not None:
+                masks.setdefault(key, path)
+        inside = mask_dir != image_dir and mask_dir.is_relative_to(image_dir)
+
+        def is_mask(rel, inside=inside, mask_rel=mask_rel, image_rel=image_rel, beside=mask_dir == image_dir):
+            if inside:
+                return f"{image_rel}/{rel}".strip("/").startswith(mask_rel.strip("/") + "/")
+            return bool(suffix) and beside and rel.rpartition(".")[0].endswith(suffix)
+
+        prefix = "" if image_rel == plan["train_image_dir"] else f"{image_rel}/"
+        for key, path in index_files(image_dir, kind, skip=is_mask).items():
+            if key in masks:
+                pairs[prefix + key] = (path, masks[key])
+            else:
+                missing.append(path.relative_to(data_dir).as_posix())
+    if missing:
+        raise FileNotFoundError(f"{len(missing)} training images have no mask in {plan['mask_dir']}/ (first: {missing[:3]}); "
+                                "set mask_dir, or train_image_dir to a folder whose images all have masks")
+    return pairs
 
 
-def read_mask_file(path):
-    """Return a mask file as a 2-D uint8 array of pixel values (palette indices for GIF/palette PNG)."""
+def read_mask_files(plan, data_dir):
+    """(MaskTable, {image id: path}) from mask files, each opened once: its values checked and its classes noted."""
+    data_dir = Path(data_dir)
+    pairs = _pairs(plan, data_dir)
+    encoding, colour = plan["mask_encoding"], plan["mask_encoding"] == "colours"
+    void = [tuple(v) if colour else v for v in plan.get("void", {}).values()]
+    background = [tuple(v) if colour else v for v in plan.get("background", {}).values()]
+    classes = plan["classes"]
+    if classes == "values":  # no class table: every value above 0 the masks hold is a class
+        seen = set()
+        for _, path in pairs.values():
+            seen |= set(np.unique(read_mask_file(path)).tolist())
+        classes = [str(v) for v in sorted(seen - {0, *void})]
+    values = None if encoding == "binary" else [tuple(v) if colour else int(v) for v in
+                                                 (plan.get("class_values") or {c: c for c in classes}).values()]
+    problem = "binary" if encoding == "binary" else "multiclass"
+    table = MaskTable(ids=list(pairs), classes=list(classes), problem=problem, layout="files",
+                      mask_files={i: m for i, (_, m) in pairs.items()}, values=values, void=void, background=background,
+                      colour=colour, cut=plan.get("mask_cut", 1))
+    presence = np.zeros((len(table.ids), len(classes) + 1), dtype=np.uint8)
+    for row, image_id in enumerate(table.ids):
+        path = table.mask_files[image_id]
+        masks = class_masks_from_file(read_mask_file(path, colour), table, path.name)
+        present = [k for k in range(masks.shape[-1]) if (masks[..., k] == 1).any()]
+        presence[row, [k + 1 for k in present] or [0]] = 1
+    table.presence = presence
+    table.notes.append(f"{len(table.ids)} masks read once: classes {table.classes}"
+                       + (f", void {plan['void']} left out of the loss and the metric" if void else ""))
+    return table, {i: p for i, (p, _) in pairs.items()}
+
+
+def read_polygons(plan, data_dir):
+    """(MaskTable, {image id: path}) from LabelMe JSON: each image's polygons, drawn per class when it is read."""
+    import json
+
+    images = index_files(data_dir / plan["train_image_dir"], plan["id_key"])
+    classes = list(plan["classes"])
+    index = {c: k for k, c in enumerate(classes)}
+    polygons, skipped = {}, 0
+    for path in sorted((data_dir / plan["label_dir"]).rglob("*.json")):
+        if path.stem not in images:
+            raise FileNotFoundError(f"{path.name} names no image below {plan['train_image_dir']}/; set train_image_dir")
+        shapes = json.loads(path.read_text())["shapes"]
+        polygons[path.stem] = [(index[s["label"]], [tuple(p) for p in s["points"]]) for s in shapes if s["label"] in index]
+        skipped += sum(s["label"] not in index for s in shapes)
+    notes = [f"{len(polygons)} images with LabelMe polygons of {classes}; {len(images) - len(polygons)} images without a "
+             "file are not annotated and left out"]
+    if skipped:
+        notes.append(f"{skipped} polygons of labels outside {classes} left out")
+    problem = "binary" if len(classes) == 1 else "multilabel"
+    table = MaskTable(ids=sorted(polygons), classes=classes, problem=problem, layout="polygons", polygons=polygons,
+                      notes=notes)
+    return table, {i: images[i] for i in table.ids}
+
+
+def draw_polygons(entries, shape, n_classes):
+    """(H, W, K) 0/1 masks with each (class, [(x, y), ...]) polygon filled in its class's channel."""
+    from PIL import ImageDraw
+
+    masks = np.zeros((shape[0], shape[1], n_classes), dtype=np.uint8)
+    for k in range(n_classes):
+        canvas = Image.new("L", (shape[1], shape[0]), 0)
+        draw = ImageDraw.Draw(canvas)
+        for klass, points in entries:
+            if klass == k and len(points) >= 3:
+                draw.polygon(points, fill=1)
+        masks[..., k] = np.asarray(canvas)
+    return masks
+
+
+def read_mask_file(path, colour=False):
+    """A mask file as (H, W) pixel values (palette indices for GIF/palette PNG), or (H, W, 3) colours."""
     with Image.open(path) as image:
+        if colour:
+            return np.array(image.convert("RGB"))
         array = np.array(image if image.mode in ("L", "P", "1", "I;16", "I") else image.convert("L"))
     return array.astype(np.uint8) if array.dtype == bool else array
 
 
-def read_mask_files(image_ids, folder, classes="", probe=200):
-    """Build a MaskTable from mask files: {0, v} values make a binary mask, more values make classes."""
-    index = index_masks(folder)
-    missing = [i for i in image_ids if Path(i).stem not in index]
-    if missing:
-        raise FileNotFoundError(
-            f"{len(missing)} of {len(image_ids)} training images have no mask file in {folder} "
-            f"(first: {missing[:3]}); set mask_dir, or remove those images"
-        )
-    files = {i: index[Path(i).stem] for i in image_ids}
-    declared = declared_classes(classes)
-    values = set()
-    for image_id in list(image_ids)[:probe]:
-        values |= set(np.unique(read_mask_file(files[image_id])).tolist())
-    values.discard(0)
-    if declared:
-        class_names = declared
-    elif len(values) <= 1:
-        class_names = ["1"]
+def class_masks_from_file(array, table, name):
+    """(H, W) values or (H, W, 3) colours -> (H, W, K) masks: 1 for the class, 0 elsewhere, VOID where void.
+
+    A value (or colour) that is neither a class, background nor void stops, naming the file.
+    """
+    if table.colour:
+        codes = (array[..., 0].astype(np.int64) << 16) | (array[..., 1].astype(np.int64) << 8) | array[..., 2]
+
+        def code(v):
+            return (v[0] << 16) | (v[1] << 8) | v[2]
     else:
-        class_names = [str(v) for v in sorted(values)]
-    problem = "binary" if len(class_names) == 1 else "multiclass"
-    notes = [f"mask values seen in the first {min(probe, len(image_ids))} files: {sorted(values | {0})}"]
-    return MaskTable(ids=list(image_ids), classes=class_names, problem=problem, layout="files", mask_files=files, notes=notes)
+        codes = array.astype(np.int64)
 
-
-def class_masks_from_file(array, classes, problem, name):
-    """(H, W) pixel values -> (H, W, K) 0/1 masks, one per class; raise naming the file for unknown values."""
-    if problem == "binary":
-        return (array != 0).astype(np.uint8)[..., None]
-    values = [int(c) for c in classes]
-    unknown = sorted(set(np.unique(array).tolist()) - {0, *values})
-    if unknown:
-        raise ValueError(f"mask {name} has pixel values {unknown} outside the declared classes {classes}; fix the classes parameter")
-    return np.stack([array == v for v in values], axis=-1).astype(np.uint8)
+        def code(v):
+            return int(v)
+    void = np.isin(codes, [code(v) for v in table.void]) if table.void else np.zeros(codes.shape, bool)
+    if table.values is None:  # binary: any value above 0 (from 128 for JPEG masks, whose values blur)
+        masks = ((codes >= table.cut) & ~void)[..., None].astype(np.uint8)
+    else:
+        wanted = [code(v) for v in table.values]
+        known = set(wanted) | {code(v) for v in (*table.void, *table.background)} | ({0} if not table.colour else set())
+        unknown = sorted(set(np.unique(codes).tolist()) - known)
+        if unknown:
+            shown = [(c >> 16, (c >> 8) & 255, c & 255) for c in unknown[:6]] if table.colour else unknown[:6]
+            raise ValueError(f"mask {name} has {'colours' if table.colour else 'pixel values'} {shown} outside the "
+                             f"classes {table.classes}; fix the classes parameter or class_table")
+        masks = np.stack([codes == c for c in wanted], axis=-1).astype(np.uint8)
+    masks[void] = VOID
+    return masks
 
 
 def check_table_rles(table, shapes):
@@ -225,12 +284,15 @@ def check_table_rles(table, shapes):
 
 
 def read_class_masks(table, image_id, shape, order):
-    """Return the (H, W, K) uint8 0/1 masks of one training image, from its RLE rows or mask file."""
+    """Return the (H, W, K) uint8 masks of one training image (0/1, VOID where void), from its RLE rows or mask file."""
+    if table.layout == "polygons":
+        return draw_polygons(table.polygons[image_id], shape, len(table.classes))
     if table.layout == "files":
-        array = read_mask_file(table.mask_files[image_id])
+        path = table.mask_files[image_id]
+        array = read_mask_file(path, table.colour)
         if array.shape[:2] != tuple(shape[:2]):
-            raise ValueError(f"mask {table.mask_files[image_id].name} is {array.shape[:2]} but its image is {tuple(shape[:2])}")
-        return class_masks_from_file(array, table.classes, table.problem, table.mask_files[image_id].name)
+            raise ValueError(f"mask {path.name} is {array.shape[:2]} but its image is {tuple(shape[:2])}")
+        return class_masks_from_file(array, table, path.name)
     masks = np.zeros((shape[0], shape[1], len(table.classes)), dtype=np.uint8)
     for k, text in table.rles[image_id]:
         try:

@@ -10,7 +10,8 @@ WEIGHT_SUFFIXES = (".safetensors", ".pth", ".pt", ".bin")
 
 
 def find_competition_dir(competition, data_dir="", input_root=KAGGLE_INPUT):
-    """Return the competition folder: data_dir if given, else the 2026 and the old mount, else a search."""
+    """Return the competition folder: data_dir if given, else the 2026 and the old mount, else the one attached input
+    with a sample submission, else the one attached input holding images (a dataset without a sample)."""
     if data_dir:
         if Path(data_dir).is_dir():
             return Path(data_dir)
@@ -22,14 +23,29 @@ def find_competition_dir(competition, data_dir="", input_root=KAGGLE_INPUT):
             if candidate.is_dir():
                 return candidate
             looked.append(str(candidate))
-    hits = sorted(input_root.glob("*/sample_submission.csv")) + sorted(input_root.glob("*/*/sample_submission.csv"))
+    hits = [h.parent for h in sorted(input_root.glob("*/sample_submission.csv")) + sorted(input_root.glob("*/*/sample_submission.csv"))]
+    if not hits:
+        mounts = [*input_root.glob("competitions/*"), *input_root.glob("datasets/*/*"),
+                  *(p for p in input_root.glob("*") if p.name not in ("competitions", "datasets", "models", "notebooks"))]
+        hits = [m for m in sorted(mounts) if m.is_dir() and not (m / TRAIN_MARKER).is_file() and _holds_images(m)]
+    if len(hits) > 1:
+        raise FileNotFoundError(f"{len(hits)} attached inputs could be the data: {', '.join(map(str, hits[:6]))}; nothing "
+                                "is picked for you: set data_dir to the one to use")
     if hits:
-        return hits[0].parent
-    looked.append(f"{input_root}/**/sample_submission.csv")
+        return hits[0]
+    looked.append(f"{input_root}/**/sample_submission.csv, and attached inputs holding images")
     raise FileNotFoundError(
         f"competition folder not found; looked in {', '.join(looked)}. "
         "Attach the competition with 'Add Input', or set data_dir to the folder that holds the data."
     )
+
+
+def _holds_images(folder):
+    """Whether an image file sits anywhere below `folder` (the walk stops at the first)."""
+    for _, _, files in os.walk(folder, followlinks=True):
+        if any(name.lower().endswith(IMAGE_SUFFIXES) for name in files):
+            return True
+    return False
 
 
 def find_work_dir(work_dir=""):
@@ -42,43 +58,6 @@ def find_work_dir(work_dir=""):
         path = Path.cwd()
     path.mkdir(parents=True, exist_ok=True)
     return path
-
-
-def find_file(folder, name, candidates, parameter):
-    """Return folder/name if name is set, else the first candidate present, else None."""
-    if name:
-        path = Path(folder) / name
-        if not path.is_file():
-            raise FileNotFoundError(f"{parameter}={name!r}: no such file in {folder}; fix {parameter}")
-        return path
-    return next((Path(folder) / c for c in candidates if (Path(folder) / c).is_file()), None)
-
-
-def find_image_dir(folder, name, candidates, parameter):
-    """Return the image folder named by the parameter, else the first candidate that exists."""
-    names = [name] if name else list(candidates)
-    for candidate in names:
-        if (Path(folder) / candidate).is_dir():
-            return Path(folder) / candidate
-    if name:
-        raise FileNotFoundError(f"{parameter}={name!r}: no such folder in {folder}; fix {parameter}")
-    found = sorted(p.name for p in Path(folder).iterdir() if p.is_dir())
-    raise FileNotFoundError(
-        f"no image folder in {folder}: looked for {', '.join(candidates)}; found folders {found}. "
-        f"Set {parameter}."
-    )
-
-
-def index_images(folder):
-    """Map every image below `folder` by file name and by stem, so ids with or without extension match."""
-    index = {}
-    for root, _, files in os.walk(folder, followlinks=True):  # unpacked and decoded views link folders
-        for name in sorted(files):
-            if name.lower().endswith(IMAGE_SUFFIXES):
-                path = Path(root) / name
-                index.setdefault(name, path)
-                index.setdefault(Path(name).stem, path)
-    return index
 
 
 ID_TEMPLATE_PART = re.compile(r"\{(dir(\d)|stem(?::(\d))?)\}")
@@ -109,24 +88,43 @@ def template_key(relpath, template):
     return None if missing else key
 
 
-def index_by_template(folder, template):
-    """Map id -> image path below `folder`, ids spelled by `template` from each path."""
+ID_KEYS = ("name", "stem", "path", "path_stem")  # how an id names a file below its folder, tried in this order
+
+
+def file_key(relpath, kind):
+    """The id the file at `relpath` (below its image folder) answers to under `kind`: one of ID_KEYS, or a template.
+
+    name: 'a/b/x.jpg' -> 'x.jpg'; stem: 'x'; path: 'a/b/x.jpg'; path_stem: 'a/b/x'; a template as template_key.
+    """
+    if kind in ("name", "stem"):
+        name = relpath.rpartition("/")[2]
+        return name if kind == "name" else name.rpartition(".")[0] or name
+    if kind in ("path", "path_stem"):
+        return relpath if kind == "path" else relpath.rpartition(".")[0] or relpath
+    return template_key(relpath, kind)
+
+
+def index_files(folder, kind, skip=None):
+    """Map id -> path for every image below `folder`, ids spelled by `kind` (file_key); skip(relpath) drops masks."""
+    folder = Path(folder)
     index = {}
-    for root, _, files in os.walk(folder, followlinks=True):
+    for root, _, files in os.walk(folder, followlinks=True):  # unpacked and decoded views link folders
+        base = Path(root).relative_to(folder).as_posix()
         for name in sorted(files):
             if name.lower().endswith(IMAGE_SUFFIXES):
-                path = Path(root) / name
-                key = template_key(path.as_posix(), template)
-                if key is not None:
-                    index.setdefault(key, path)
+                rel = name if base == "." else f"{base}/{name}"
+                if skip is None or not skip(rel):
+                    key = file_key(rel, kind)
+                    if key is not None:
+                        index.setdefault(key, Path(root) / name)
     return index
 
 
-def image_paths(ids, index, folder, image_ext=""):
+def image_paths(ids, index, folder):
     """Return one path per id, or raise naming the missing ids, the folder and the parameter to set."""
     paths, missing = [], []
     for image_id in ids:
-        key = f"{image_id}{image_ext}" if image_ext else str(image_id)
+        key = str(image_id)
         path = index.get(key)
         if path is None:
             missing.append(key)
@@ -134,7 +132,7 @@ def image_paths(ids, index, folder, image_ext=""):
     if missing:
         raise FileNotFoundError(
             f"{len(missing)} of {len(paths)} images not found in {folder} (first: {missing[:3]}); "
-            "check train_image_dir / test_image_dir and image_ext"
+            "check train_image_dir / test_image_dir"
         )
     return paths
 
@@ -169,20 +167,6 @@ def find_weights(model_name, pretrained_path="", search_root=KAGGLE_INPUT, skip=
             if name.endswith(WEIGHT_SUFFIXES) and any(k in full for k in keys):
                 return Path(root) / name
     return None
-
-
-def training_images(folder, table_ids=(), exclude=None):
-    """Map image id -> path for every image below `folder` (not below `exclude`, a mask folder).
-
-    Ids keep the file extension when the table's ids do ('0002cc93b.jpg'), else they are stems.
-    """
-    exclude = Path(exclude).resolve() if exclude else None
-    files = sorted(
-        p for p in Path(folder).rglob("*")
-        if p.suffix.lower() in IMAGE_SUFFIXES and not (exclude and p.resolve().is_relative_to(exclude))
-    )
-    with_ext = any(s in str(i).lower() for i in list(table_ids)[:20] for s in IMAGE_SUFFIXES)
-    return {(p.name if with_ext else p.stem): p for p in files}
 
 
 def find_model_folder(model_name, pretrained_path="", search_root=KAGGLE_INPUT, skip=()):

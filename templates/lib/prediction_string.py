@@ -13,25 +13,6 @@ from lib.boxes import xyxy_to_xywh
 FORMATS = ("wheat", "vinbig", "points", "named")
 
 
-def format_from_sample(values):
-    """The format the sample's placeholder strings show: groups of 6 or 3 led by a name, of 6 numbers, or of 5."""
-    tokens = [str(v).split() for v in values if str(v).strip()]
-    if tokens and all(len(t) % 6 == 0 and not _is_numeric_token(t[0]) and all(map(_is_numeric_token, t[1:6]))
-                      for t in tokens):
-        return "named"
-    if tokens and all(len(t) % 3 == 0 and not _is_numeric_token(t[0]) for t in tokens):
-        return "points"
-    return "vinbig" if tokens and all(len(t) % 6 == 0 for t in tokens) else "wheat"
-
-
-def _is_numeric_token(text):
-    try:
-        float(text)
-        return True
-    except ValueError:
-        return False
-
-
 def check_format(name):
     if name not in FORMATS:
         raise ValueError(f"submission_format={name!r}: supported formats are {', '.join(FORMATS)}")

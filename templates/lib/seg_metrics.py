@@ -2,13 +2,17 @@
 
 import numpy as np
 
+from lib.masks import VOID
+
 SEG_METRICS = ("dice", "dice_global", "iou", "iou_sweep", "f05_global")
 IOU_THRESHOLDS = np.arange(0.5, 1.0, 0.05)
 
 
 def mask_stats(pred, true):
-    """(N, K, H, W) boolean masks -> (intersection, predicted, true) pixel counts, each (N, K)."""
-    pred, true = np.asarray(pred, dtype=bool), np.asarray(true, dtype=bool)
+    """(N, K, H, W) masks -> (intersection, predicted, true) pixel counts, each (N, K); VOID truth counts nowhere."""
+    true = np.asarray(true)
+    pred = np.asarray(pred, dtype=bool) & (true != VOID)
+    true = true == 1
     axes = (2, 3)
     return (pred & true).sum(axes), pred.sum(axes), true.sum(axes)
 

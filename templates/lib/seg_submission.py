@@ -4,11 +4,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from lib.masks import CLASS_COLUMN_NAMES, RLE_COLUMN_NAMES, find_column, split_combined_id
 from lib.postprocess import components
 from lib.rle import parse_runs, rle_encode
-
-SUBMISSION_LAYOUTS = ("per_image", "per_image_class", "instances")
 
 
 @dataclass(frozen=True)
@@ -23,24 +20,33 @@ class SubmissionSpec:
     image_ids: tuple  # test images, in the sample's order of first appearance
 
 
-def read_submission_spec(sample, layout="auto", train_layout="per_image", rle_col=""):
-    """Describe the sample submission; `layout` 'auto' follows its columns and the training layout."""
-    if layout not in ("auto", *SUBMISSION_LAYOUTS):
-        raise ValueError(f"submission_layout={layout!r}: choose from auto, {', '.join(SUBMISSION_LAYOUTS)}")
-    columns = list(sample.columns)
-    id_col = columns[0]
-    rle = find_column(columns, rle_col if rle_col in columns else "", RLE_COLUMN_NAMES, "rle_col", "RLE")
-    rle = rle or columns[-1]
-    class_col = find_column(columns, "", CLASS_COLUMN_NAMES, "class_col", "class") or ""
+def read_submission_spec(sample, roles, layout):
+    """Where the plan found each part of the submission (`roles`: column -> what it holds) and its row layout."""
+    id_col = next(c for c, role in roles.items() if role.startswith("image id"))
+    rle = next(c for c, role in roles.items() if role == "RLE mask")
+    class_col = next((c for c, role in roles.items() if role == "class of the row's mask"), "")
+    combined = "and class" in roles[id_col]
     ids = sample[id_col].astype(str)
-    combined = split_combined_id(ids) if not class_col and "class" in id_col.lower() else None
-    if layout == "auto":
-        if class_col or combined:
-            layout = "per_image_class"
-        else:
-            layout = "instances" if train_layout == "instances" else "per_image"
-    images = combined[0] if combined else ids.tolist()
-    return SubmissionSpec(layout, id_col, rle, class_col, combined is not None, tuple(dict.fromkeys(images)))
+    images = split_combined_id(ids)[0] if combined else ids.tolist()
+    return SubmissionSpec(layout, id_col, rle, class_col, combined, tuple(dict.fromkeys(images)))
+
+
+def sample_without_file(columns, layout, image_ids, classes):
+    """(rows, roles) of a submission when the competition ships no sample: per image, or per image and class."""
+    if layout == "per_image_class":
+        rows = [(i, c, "") for i in image_ids for c in classes]
+    else:
+        rows = [(i, "") for i in image_ids]
+    roles = {columns[0]: "image id", columns[-1]: "RLE mask"}
+    if len(columns) == 3:
+        roles[columns[1]] = "class of the row's mask"
+    return pd.DataFrame(rows, columns=columns), roles
+
+
+def split_combined_id(values):
+    """Split 'image.jpg_3' ids (one row per image x class in one column) into (images, classes)."""
+    parts = [str(v).rsplit("_", 1) for v in values]
+    return [p[0] for p in parts], [p[1] for p in parts]
 
 
 def instance_rles(mask, order, empty):

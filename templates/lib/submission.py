@@ -74,8 +74,3 @@ def check_submission(submission, sample, fmt, classes, value_cols, id_col):
             raise ValueError("probabilities outside [0, 1] in the submission")
         if fmt == "class_probabilities" and np.abs(array.sum(1) - 1).max() > 1e-6:
             raise ValueError("class probabilities do not sum to 1 in every row")
-
-
-def ids_from_folder(folder, suffixes):
-    """Without sample_submission.csv: ids are the image file stems of the test folder, sorted."""
-    return pd.Series(sorted(p.stem for p in folder.iterdir() if p.suffix.lower() in suffixes))

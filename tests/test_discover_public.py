@@ -1,0 +1,150 @@
+"""Discovery on layouts public datasets ship: it explains every sample column and top-level entry, takes the task
+from evidence that agrees, and stops naming the candidates and the parameter where it cannot tell."""
+
+import csv
+import shutil
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from lib.discover import discover
+from lib.layout import AmbiguousInputError
+from nbgen.synth import LAYOUTS, make_competition
+
+
+@pytest.fixture(scope="module")
+def plans(tmp_path_factory):
+    root = tmp_path_factory.mktemp("public")
+    out = {}
+    for layout in LAYOUTS:
+        synth = make_competition(root / layout, layout)
+        out[layout] = (synth, discover(synth.folder, **synth.params))
+    return out
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_every_sample_column_and_top_level_entry_is_explained(plans, layout):
+    synth, plan = plans[layout]
+    tops = {p.name for p in synth.folder.iterdir() if not p.name.startswith(".")}
+    assert set(plan["files"]) == tops and all(plan["files"].values())
+    if plan.get("sample_csv"):
+        assert set(plan["sample_roles"]) == set(synth.sample_columns) and all(plan["sample_roles"].values())
+    else:
+        assert plan["submission"] == synth.sample_columns
+
+
+def test_what_each_public_layout_is_read_as(plans):
+    _, masks = plans["class_table_masks"]
+    assert (masks["mask_dir"], masks["class_table"], masks["mask_encoding"]) == ("train_labels", "classes.csv", "class_ids")
+    assert masks["class_values"] == {"road": 1, "car": 2} and masks["background"] == {"background": 0}
+    assert masks["files"]["train_labels"] == "training masks (mask_dir)"
+    _, colours = plans["colour_masks"]
+    assert (colours["mask_suffix"], colours["mask_encoding"], colours["void"]) == ("_L", "colours", {"Void": [0, 0, 0]})
+    assert colours["classes"] == ["Sky", "Road", "Car"] and colours["extra_train"] == [["val", "val_labels"]]
+    assert colours["files"]["test_labels"].startswith("ignored: masks of test/")
+    _, lgg = plans["suffix_masks"]
+    assert (lgg["train_image_dir"], lgg["mask_dir"], lgg["mask_suffix"], lgg["mask_encoding"]) == (
+        "kaggle_3m", "kaggle_3m", "_mask", "binary")
+    assert "no test folder" in lgg.entries["submission"][1] and lgg.get("test_image_dir") is None
+    _, voc = plans["voc"]
+    assert (voc["annotation_format"], voc["label_dir"], voc["box_format"]) == ("voc", "annots", "named")
+    _, yolo = plans["yolo_txt"]
+    assert (yolo["class_names_file"], yolo["label_dir"]) == ("classes.txt", "labels")
+    _, boxes = plans["box_filename"]
+    assert (boxes["id_col"], boxes["box_cols"], boxes["class_col"], boxes["id_key"]) == (
+        "filename", ["xmin", "ymin", "xmax", "ymax"], "class", "name")
+    _, paths = plans["path_ids"]
+    assert (paths["train_image_dir"], paths["id_key"], paths["test_id_key"]) == ("", "path", "path")
+    _, split = plans["train_val"]
+    assert split["extra_train"] == [["val", ""]] and split["files"]["val"].startswith("more labelled images")
+    _, seti = plans["npy_arrays"]
+    assert seti["files"]["old_leaky_data"].startswith("ignored: holds 2 images and 1 table (train_labels_old.csv)")
+
+
+def test_merge_val_false_keeps_the_labelled_split_out(plans):
+    synth, _ = plans["train_val"]
+    plan = discover(synth.folder, merge_val=False)
+    assert plan.get("extra_train") is None and plan["kept_out"] == ["val"]
+    assert plan["files"]["val"] == "ignored: labelled like the training images, kept out (merge_val=False)"
+
+
+def test_files_that_say_different_tasks_stop(tmp_path):
+    synth = make_competition(tmp_path / "c", "voc")
+    # Oxford pets: VOC boxes and trimaps (values 1, 2, 3) for the same images.
+    for image in (synth.folder / "images").iterdir():
+        trimap = np.full((64, 80), 2, np.uint8)
+        trimap[10:30, 10:30] = 1
+        (synth.folder / "trimaps").mkdir(exist_ok=True)
+        Image.fromarray(trimap).save(synth.folder / "trimaps" / f"{image.stem}.png")
+    with pytest.raises(AmbiguousInputError, match=r"the files disagree on the task: detection \(24 voc files.*"
+                                                   r"segmentation \(masks: trimaps/<stem>.*set task"):
+        discover(synth.folder)
+    assert discover(synth.folder, "segmentation")["mask_dir"] == "trimaps"
+
+
+def test_a_notebook_of_another_task_stops_before_anything_trains(plans):
+    synth, _ = plans["class_table_masks"]
+    with pytest.raises(ValueError, match="RLE column 'segmentation': this looks like a segmentation competition, and "
+                                         "this is a classification notebook; generate it with --task segmentation"):
+        discover(synth.folder, "classification")
+
+
+def test_a_sample_column_nothing_explains_stops(tmp_path):
+    synth = make_competition(tmp_path / "c", "class_table_masks")
+    sample = synth.folder / "sample_submission.csv"
+    rows = list(csv.reader(sample.open()))
+    with sample.open("w", newline="") as f:
+        csv.writer(f).writerows([rows[0] + ["confidence"]] + [r + ["1"] for r in rows[1:]])
+    with pytest.raises(AmbiguousInputError, match=r"cannot tell which column holds the masks; columns: confidence.*rle_col"):
+        discover(synth.folder)
+
+
+def test_class_tables_stop_when_two_fit_and_colours_need_one(tmp_path):
+    synth = make_competition(tmp_path / "c", "class_table_masks")
+    shutil.copy(synth.folder / "classes.csv", synth.folder / "labels.csv")
+    with pytest.raises(AmbiguousInputError, match=r"2 tables name the masks' values: classes.csv, labels.csv.*class_table"):
+        discover(synth.folder)
+    assert discover(synth.folder, class_table="labels.csv")["class_table"] == "labels.csv"
+    colours = make_competition(tmp_path / "d", "colour_masks")
+    (colours.folder / "class_dict.csv").unlink()
+    with pytest.raises(ValueError, match=r"the masks hold colours .* and no table names them \(name,r,g,b\).*class_table"):
+        discover(colours.folder)
+
+
+def test_photographs_named_like_masks_are_not_masks(tmp_path):
+    synth = make_competition(tmp_path / "c", "class_table_masks")
+    rng = np.random.default_rng(0)
+    for mask in (synth.folder / "train_labels").iterdir():  # colour photographs under a mask-like name
+        Image.fromarray(rng.integers(0, 255, (64, 80, 3), dtype=np.uint8)).save(mask)
+    with pytest.raises(FileNotFoundError, match="no RLE table and no mask files paired with images"):
+        discover(synth.folder)
+
+
+def test_binary_masks_with_one_named_class(tmp_path):
+    synth = make_competition(tmp_path / "c", "class_table_masks")
+    for mask in (synth.folder / "train_labels").iterdir():
+        array = np.asarray(Image.open(mask))
+        Image.fromarray(((array > 0) * 255).astype(np.uint8)).save(mask)
+    (synth.folder / "classes.csv").write_text("id,name\n0,background\n1,lesion\n")
+    sample = synth.folder / "sample_submission.csv"
+    rows = list(csv.reader(sample.open()))
+    with sample.open("w", newline="") as f:
+        csv.writer(f).writerows([rows[0]] + [[r[0], "lesion", ""] for r in rows[1::2]])
+    plan = discover(synth.folder)
+    assert (plan["mask_encoding"], plan["classes"]) == ("binary", ["lesion"])
+
+
+def test_path_ids_without_extension_and_their_readers(tmp_path):
+    from lib import labels
+
+    synth = make_competition(tmp_path / "c", "path_ids")
+    for name in ("train.csv", "sample_submission.csv"):
+        table = synth.folder / name
+        table.write_text(table.read_text().replace(".jpg", ""))
+    plan = discover(synth.folder)
+    assert (plan["train_image_dir"], plan["id_key"], plan["test_id_key"]) == ("", "path_stem", "path_stem")
+    got = labels.read_labels(plan, synth.folder)
+    assert got.ids[0] == "images/daisy/100" and got.paths[0] == synth.folder / "images" / "daisy" / "100.jpg"
+    test_ids = [t.replace(".jpg", "") for t in synth.test_ids]
+    assert labels.test_image_paths(plan, synth.folder, test_ids)[0] == synth.folder / "test" / "500.jpg"
