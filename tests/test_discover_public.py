@@ -148,3 +148,12 @@ def test_path_ids_without_extension_and_their_readers(tmp_path):
     assert got.ids[0] == "images/daisy/100" and got.paths[0] == synth.folder / "images" / "daisy" / "100.jpg"
     test_ids = [t.replace(".jpg", "") for t in synth.test_ids]
     assert labels.test_image_paths(plan, synth.folder, test_ids)[0] == synth.folder / "test" / "500.jpg"
+
+
+def test_yolo_names_from_obj_names_or_the_class_numbers(tmp_path):
+    synth = make_competition(tmp_path / "c", "yolo_txt")
+    (synth.folder / "classes.txt").rename(synth.folder / "obj.names")
+    assert discover(synth.folder)["class_names_file"] == "obj.names"
+    (synth.folder / "obj.names").unlink()
+    plan = discover(synth.folder)
+    assert plan["class_names_file"] == "" and "classes keep their numbers" in plan.entries["class_names_file"][1]
