@@ -175,7 +175,7 @@ def notebook_for(layout: str, work: Path):
     probe = make_competition(work / "probe", layout)
     task, _, _, found = resolve_task("", "", data=str(probe.folder), overrides=probe.params)
     folder = generate(task, ARCH[task], title=f"heldout {layout}", kaggle_user="bench", overrides={**found, **probe.params},
-                      out_dir=work / "gen")
+                      out_dir=work / "gen", data=str(probe.folder))
     return task, folder / f"{folder.name}.ipynb", probe.params, found
 
 

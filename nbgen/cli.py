@@ -71,7 +71,7 @@ def new(
             make = partial(generate if kernels == "single" else generate_pair, task, arch)
         made = make(
             competition=competition, title=title or None, kaggle_user=kaggle_user or None,
-            overrides=overrides, datasets=dataset, model_source=model_source, out_dir=out, force=force,
+            overrides=overrides, datasets=dataset, model_source=model_source, out_dir=out, force=force, data=data,
         )
     except NbgenError as err:
         _fail(err)

@@ -22,6 +22,8 @@ class Competition:
     params: MappingProxyType[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     note: str = ""
     wheels: tuple[str, ...] = ()  # what its data needs beyond Kaggle's image (pydicom for DICOM), for `nbgen bundle`
+    layout: str = ""  # its synthetic miniature (nbgen.synth), '' when none is built yet
+    needs: tuple[str, ...] = ()  # input groups beyond plain image files (input_needs.INPUT_GROUPS): archives, conversions
 
 
 @lru_cache(maxsize=1)
@@ -41,4 +43,5 @@ def find_competition(slug: str) -> Competition | None:
     if spec is None:
         return None
     params = {k: str(v) if not isinstance(v, str) else v for k, v in spec.get("params", {}).items()}
-    return Competition(slug, spec["task"], MappingProxyType(params), spec.get("note", ""), tuple(spec.get("wheels", ())))
+    return Competition(slug, spec["task"], MappingProxyType(params), spec.get("note", ""), tuple(spec.get("wheels", ())),
+                       spec.get("layout", ""), tuple(spec.get("needs", ())))

@@ -34,6 +34,7 @@ class ParamSpec:
     group: str
     choices: tuple[str, ...] = ()
     items: tuple[str, ...] = ()
+    needs: str = ""  # an input group (input_needs.INPUT_GROUPS) it applies to: left out of a plan without it
 
 
 @cache
@@ -59,6 +60,7 @@ def param_specs(task: str, family: str = "") -> tuple[ParamSpec, ...]:
                 group=group["title"],
                 choices=tuple(p.get("choices", ())),
                 items=tuple(p.get("items", ())),
+                needs=p.get("needs", ""),
             )
             check_value(spec, spec.default, source="parameters.toml")
             # papermill's parameter parser skips a line with a second '='.

@@ -14,6 +14,7 @@ from nbgen import kaggle
 from nbgen.competitions import find_competition
 from nbgen.config import build_params, param_specs
 from nbgen.errors import InvalidValueError, NbgenError, OutputExistsError
+from nbgen.input_needs import GROUP_TASK, INPUT_GROUPS, folder_needs, plan_groups
 from nbgen.notebook import Cell, assemble, dumps, parameters_cell, split_cells
 from nbgen.registry import Arch, Task, check_encoder, get_arch, get_task, list_tasks
 from nbgen.render import render_stage
@@ -32,15 +33,19 @@ def generate(
     model_source: str = "",
     out_dir: str | os.PathLike[str] = "generated",
     force: bool = False,
+    data: str = "",
 ) -> Path:
     """Write OUT/<slug>/<slug>.ipynb and OUT/<slug>/kernel-metadata.json; return the folder.
+
+    data: a local copy of the competition's files; the notebook then carries the input readers it needs only.
 
     Raises:
         NbgenError: bad task, arch, parameter, title, slug or source, or an existing folder
             without `force`. Nothing is written then.
     """
     return _generate(task, arch, roles=("full",), competition=competition, title=title, kaggle_user=kaggle_user,
-                     overrides=overrides, datasets=datasets, model_source=model_source, out_dir=out_dir, force=force)[0]
+                     overrides=overrides, datasets=datasets, model_source=model_source, out_dir=out_dir, force=force,
+                     data=data)[0]
 
 
 def generate_pair(task: str, arch: str, **options: Any) -> tuple[Path, Path]:
@@ -52,6 +57,19 @@ def generate_pair(task: str, arch: str, **options: Any) -> tuple[Path, Path]:
     """
     train, infer = _generate(task, arch, roles=("train", "infer"), **options)
     return train, infer
+
+
+def plan_needs(competition: str = "", data: str = "", task: str = "",
+               overrides: Mapping[str, str] | None = None) -> tuple[str, ...] | None:
+    """The groups (INPUT_GROUPS) the notebook's plan needs: from the data when given (its files, and its plan's label
+    source), else from a known competition's entry; None when the plan is not known (the notebook carries all)."""
+    if data:
+        from nbgen.discovery import inspect_folder
+
+        plan = inspect_folder(data, task, overrides)
+        return folder_needs(data, 0 if task == "segmentation" else None) + plan_groups(plan)
+    known = find_competition(competition) if competition else None
+    return known.needs if known is not None and known.task == task else None
 
 
 # Findings that decide which sections a notebook has; `nbgen new --data` sets them as parameters.
@@ -78,7 +96,8 @@ def resolve_task(task: str, arch: str, competition: str = "", data: str = "",
 
     With `data`, the folder is inspected with the notebook's own rules (and the --set values);
     the notes say what was found and what a known competition sets. `found` holds the findings
-    that add a section to the notebook (a study table), to be passed on as parameters.
+    that add a section to the notebook (a study table), to be passed on as parameters. The input
+    groups the data needs come from plan_needs.
     """
     notes: list[str] = []
     found: dict[str, str] = {}
@@ -112,7 +131,7 @@ def _generate(
     task: str, arch: str, *, roles: tuple[str, ...], competition: str = "", title: str | None = None,
     kaggle_user: str | None = None, overrides: Mapping[str, str] | None = None, datasets: Sequence[str] = (),
     model_source: str = "", out_dir: str | os.PathLike[str] = "generated", force: bool = False,
-    sources: Sequence[str] = (),
+    sources: Sequence[str] = (), data: str = "",
 ) -> list[Path]:
     """Check every input first (nothing is written on an error), then write one folder per kernel role."""
     task_spec = get_task(task)
@@ -133,6 +152,7 @@ def _generate(
         models.append(kaggle.check_model_source(model_source))
         overrides.setdefault("pretrained_path", kaggle.model_mount_path(model_source))
     params = build_params(task, arch_spec, competition, overrides)
+    needs = plan_needs(competition, data, task, overrides)
     if "encoder_name" in params:
         check_encoder(params["encoder_name"])
 
@@ -152,8 +172,9 @@ def _generate(
             "competition": competition,
             "role": role,
             "overrides": dict(sorted(overrides.items())),
+            "input_groups": "all" if needs is None else list(needs),
         }
-        notebook = render_notebook(task_spec, arch_spec, params, role_title, provenance, role)
+        notebook = render_notebook(task_spec, arch_spec, params, role_title, provenance, role, needs)
         metadata = kaggle.kernel_metadata(
             user=user,
             title=role_title,
@@ -170,20 +191,37 @@ def _generate(
 
 
 def render_notebook(
-    task: Task, arch: Arch, params: Mapping[str, Any], title: str, provenance: Mapping[str, Any], role: str = "full"
+    task: Task, arch: Arch, params: Mapping[str, Any], title: str, provenance: Mapping[str, Any], role: str = "full",
+    needs: Sequence[str] | None = None,
 ) -> str:
-    """Render every stage of `task` for a kernel `role` (full, train or infer) and return the notebook's JSON text."""
-    context = {"title": title, "task": task, "arch": arch, "params": params, "role": role}
+    """Render every stage of `task` for a kernel `role` (full, train or infer) and return the notebook's JSON text.
+
+    needs: the input groups (INPUT_GROUPS) the plan needs; None when the plan is not known: all of them.
+    """
+    # A plan without DICOM, 16-bit or tiled inputs has no use for their parameters (intensity_window, tile_size).
+    converts = needs is None or "conversions" in needs
+    context = {"title": title, "task": task, "arch": arch, "params": params, "role": role, "converts": converts,
+               "archives": needs is None or "archives" in needs}
     skipped = {"full": (), "train": ("submit",), "infer": ("validate",), "ensemble": ("train", "study", "validate")}[role]
     cells: list[Cell] = []
     for stage in task.stages:
         if stage in skipped:
             continue
         if stage == "parameters":
-            cells.append(parameters_cell(param_specs(task.name, arch.family), params))
+            specs = [s for s in param_specs(task.name, arch.family) if converts or s.needs != "conversions"]
+            cells.append(parameters_cell(specs, params))
         else:
             cells.extend(split_cells(stage, render_stage(task.name, arch.family, stage, context)))
-    return dumps(assemble(cells, provenance))
+    return dumps(assemble(cells, provenance, roots=need_roots(task.name, needs)))
+
+
+def need_roots(task: str, needs: Sequence[str] | None) -> list[str]:
+    """The helpers the notebook calls through need(): its own task's discovery rules, and the input groups its plan
+    needs (every group when the plan is not known)."""
+    roots = [f"discover_{task}"] + (["find_study_table"] if task == "detection" else [])
+    for group in INPUT_GROUPS if needs is None else needs:
+        roots += INPUT_GROUPS[group] if GROUP_TASK.get(group, task) == task else ()
+    return roots
 
 
 def _write_folder(folder: Path, files: Mapping[str, str], force: bool) -> None:

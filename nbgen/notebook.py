@@ -18,6 +18,15 @@ IMPORT_LINE = re.compile(r"^(?:import|from) ", re.MULTILINE)
 KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
 
 
+# The first line of a helper cell: render.inline_helper writes it for lib modules, infrastructure templates carry it.
+HELPER_HEADER = re.compile(r"^# .*\(templates/[\w/]+\.py(?:\.j2)?\)$")
+HIDDEN = {"_kg_hide-input": True, "jupyter": {"source_hidden": True}}  # Kaggle's viewer, and Jupyter, fold these
+HELPERS_INTRO = ("## Helpers\n"
+                 "Tested helper modules (nbgen's `templates/lib`), inlined so that the notebook needs nothing else: "
+                 "path and format rules, readers, metrics, writers. Hidden on Kaggle and folded in Jupyter; each cell's "
+                 "first line says what it holds. The pipeline below calls them; what you edit is there.")
+
+
 @dataclass(frozen=True)
 class Cell:
     """One notebook cell before assembly."""
@@ -63,6 +72,23 @@ def parameters_cell(specs: Iterable[ParamSpec], values: Mapping[str, Any]) -> Ce
     return Cell(id="parameters", kind="code", source="\n".join(out), tags=("parameters",))
 
 
+def is_helper(cell: Cell) -> bool:
+    """An inlined helper module: its first line is the one render.inline_helper writes."""
+    return cell.kind == "code" and bool(HELPER_HEADER.match(cell.source.split("\n", 1)[0]))
+
+
+def with_helpers_section(cells: list[Cell]) -> list[Cell]:
+    """Move the inlined helpers, in their order, into one section after the setup cells (or the parameters), so the
+    pipeline's stages read top to bottom. Helpers only define names: they run as well before the stages as between."""
+    helpers = [c for c in cells if is_helper(c)]
+    if not helpers:
+        return cells
+    rest = [c for c in cells if not is_helper(c)]
+    after = max((k for k, c in enumerate(rest) if c.id.startswith(("setup-", "parameters"))), default=-1) + 1
+    intro = Cell(id="helpers-0", kind="markdown", source=HELPERS_INTRO)
+    return [*rest[:after], intro, *helpers, *rest[after:]]
+
+
 def _top_level_import_lines(source: str) -> set[int]:
     """Line numbers of one-line top-level import statements (ast: a line inside a string never counts)."""
     if not IMPORT_LINE.search(source):  # parsing costs: most cells start no line with an import
@@ -91,17 +117,24 @@ def drop_repeated_imports(cells: list[Cell]) -> list[Cell]:
                 seen.add(line)
             kept.append(line)
         source = "\n".join(kept).strip("\n")
+        if is_helper(cell) and "\n" not in source:  # a helper left with imports made before: nothing to show
+            continue
         out.append(Cell(cell.id, cell.kind, re.sub(r"\n{4,}", "\n\n\n", source), cell.tags))
     return out
 
 
-def assemble(cells: list[Cell], provenance: Mapping[str, Any]) -> nbformat.NotebookNode:
-    """Build the notebook: fixed cell ids, kernelspec and language_info, nbgen provenance."""
+def assemble(cells: list[Cell], provenance: Mapping[str, Any], roots: Iterable[str] = ()) -> nbformat.NotebookNode:
+    """Build the notebook: the helpers cut to what the stages (and `roots`) reach, in their own hidden section;
+    fixed cell ids, kernelspec and language_info, nbgen provenance."""
+    from nbgen.prune import prune_helpers  # prune imports this module's Cell
+
     nodes = []
-    for cell in drop_repeated_imports(cells):
+    for cell in drop_repeated_imports(with_helpers_section(prune_helpers(cells, roots))):
         node: dict[str, Any] = {"cell_type": cell.kind, "id": cell.id, "metadata": {}, "source": cell.source}
         if cell.tags:
             node["metadata"]["tags"] = list(cell.tags)
+        if is_helper(cell):
+            node["metadata"].update({k: dict(v) if isinstance(v, dict) else v for k, v in HIDDEN.items()})
         if cell.kind == "code":
             node.update(execution_count=None, outputs=[])
         nodes.append(node)

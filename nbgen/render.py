@@ -13,6 +13,7 @@ import jinja2
 from nbgen.templates_dir import TEMPLATES_DIR
 
 LIB_IMPORT = re.compile(r"^from lib\.\w+ import ")
+HELPER_SOURCE = "templates/"  # a helper cell's first line ends with "(templates/lib/<module>.py)"
 
 
 @lru_cache(maxsize=1)
@@ -66,7 +67,9 @@ def inline_helper(relative_path: str) -> str:
     # Plain line rules instead of ast (parsing every helper on each `nbgen new` costs ~20 ms): the
     # helpers open with a docstring and import each other with ruff-formatted `from lib.x import`.
     kept, skipping = [], ""
+    summary = ""
     if lines and lines[0].startswith('"""'):
+        summary = lines[0].strip('"').strip().rstrip(".")
         end = next(i for i, line in enumerate(lines) if line.rstrip().endswith('"""') and (i or line.count('"""') == 2))
         lines = lines[end + 1:]
     for line in lines:
@@ -77,4 +80,5 @@ def inline_helper(relative_path: str) -> str:
             skipping = "(" if line.rstrip().endswith("(") else ""
             continue
         kept.append(line)
-    return "\n".join(kept).strip("\n")
+    # One comment line says what the cell holds and where it comes from; it also marks the cell as a helper.
+    return f"# {summary} ({HELPER_SOURCE}{relative_path})\n" + "\n".join(kept).strip("\n")

@@ -107,7 +107,8 @@ def notebook_role(notebook: Path) -> str:
 
 
 def default_layout(notebook: Path) -> str:
-    """The first synthetic layout of the notebook's task."""
+    """The miniature of the notebook's known competition, else the first synthetic layout of its task."""
+    from nbgen.competitions import find_competition
     from nbgen.synth import (
         CLASSIFICATION_LAYOUTS,
         DETECTION_LAYOUTS,
@@ -115,7 +116,11 @@ def default_layout(notebook: Path) -> str:
         SEGMENTATION_LAYOUTS,
     )
 
-    task = _provenance(notebook).get("task", "classification")
+    provenance = _provenance(notebook)
+    task = provenance.get("task", "classification")
+    known = find_competition(provenance.get("competition", ""))
+    if known is not None and known.task == task and known.layout:
+        return known.layout
     layouts = {"segmentation": SEGMENTATION_LAYOUTS, "detection": DETECTION_LAYOUTS, "image2image": IMAGE2IMAGE_LAYOUTS}
     return layouts.get(task, CLASSIFICATION_LAYOUTS)[0]
 

@@ -7,12 +7,14 @@ from pathlib import Path
 from nbgen.synth_boxes import DETECTION_LAYOUTS, make_detection
 from nbgen.synth_classes import CLASSIFICATION_LAYOUTS, make_classification
 from nbgen.synth_io import SynthCompetition
+from nbgen.synth_known import KNOWN_LAYOUTS, make_known
 from nbgen.synth_masks import SEGMENTATION_LAYOUTS, make_segmentation
 from nbgen.synth_pixels import IMAGE2IMAGE_LAYOUTS, make_image2image
 from nbgen.synth_public import PUBLIC_LAYOUTS, make_public
 
-LAYOUTS = CLASSIFICATION_LAYOUTS + SEGMENTATION_LAYOUTS + DETECTION_LAYOUTS + IMAGE2IMAGE_LAYOUTS + PUBLIC_LAYOUTS
-__all__ = ["CLASSIFICATION_LAYOUTS", "DETECTION_LAYOUTS", "IMAGE2IMAGE_LAYOUTS", "LAYOUTS", "PUBLIC_LAYOUTS",
+LAYOUTS = (CLASSIFICATION_LAYOUTS + SEGMENTATION_LAYOUTS + DETECTION_LAYOUTS + IMAGE2IMAGE_LAYOUTS + PUBLIC_LAYOUTS
+           + KNOWN_LAYOUTS)
+__all__ = ["CLASSIFICATION_LAYOUTS", "DETECTION_LAYOUTS", "IMAGE2IMAGE_LAYOUTS", "KNOWN_LAYOUTS", "LAYOUTS", "PUBLIC_LAYOUTS",
            "SEGMENTATION_LAYOUTS", "SynthCompetition", "make_competition"]
 
 
@@ -28,4 +30,6 @@ def make_competition(folder: Path, layout: str, n_train: int = 24, n_test: int =
         return make_image2image(folder, layout, n_train, n_test, seed)
     if layout in PUBLIC_LAYOUTS:
         return make_public(folder, layout, n_train, n_test, seed)
+    if layout in KNOWN_LAYOUTS:
+        return make_known(folder, layout, n_train, n_test, seed)
     raise ValueError(f"unknown layout {layout!r}; use one of {', '.join(LAYOUTS)}")

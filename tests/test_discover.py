@@ -61,6 +61,16 @@ EXPECTED = {
     "coco_no_sample": ("detection", "annotations/instances_train.json", "images/train", "images/test", None, None),
     "path_ids": ("classification", "single", "", "", "label", "accuracy"),
     "train_val": ("classification", "folders", "train", "test", "label", "accuracy"),
+    "aptos": ("classification", "single", "train_images", "test_images", "label", "accuracy"),
+    "histopathologic": ("classification", "single", "train", "test", "probability", "roc_auc"),
+    "paddy": ("classification", "single", "train_images", "test_images", "label", "accuracy"),
+    "hotel_id": ("classification", "topk", "train_images", "test_images", "topk", "map_at_k"),
+    "imet": ("classification", "multilabel", "train", "test", "labels", "micro_f1"),
+    "ranzcr": ("classification", "onehot", "train", "test", "class_probabilities", "roc_auc"),
+    "leaf": ("classification", "single", "images", "images", "class_probabilities", "log_loss"),
+    "herbarium_2020": ("classification", "coco_json", "nybg2020/train", "nybg2020/test", "label", "accuracy"),
+    "herbarium_2021": ("classification", "coco_json", "train", "test", "label", "accuracy"),
+    "iwildcam_2020": ("classification", "coco_json", "train", "test", "label", "accuracy"),
 }
 
 

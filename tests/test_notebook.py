@@ -101,12 +101,22 @@ def test_inlined_helpers_never_redefine_a_name(task, arch, tmp_path):
     folder = generate(task, arch, kaggle_user="tester", out_dir=tmp_path)
     cells = json.loads((folder / f"{folder.name}.ipynb").read_text())["cells"]
     defined = collections.Counter()
+    constants = collections.Counter()  # module-level names the hidden helpers assign: they all run before the stages
+    staged = set()  # names the stage cells assign
+    parameters = {line.split(":")[0] for line in "".join(cells[2]["source"]).splitlines() if ": " in line}
     for cell in cells:
         if cell["cell_type"] == "code":
             for node in ast.parse("".join(cell["source"])).body:
                 if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
                     defined[node.name] += 1
+                elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+                    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                    names = [t.id for t in targets if isinstance(t, ast.Name)]
+                    (constants.update if cell["metadata"].get("_kg_hide-input") else staged.update)(names)
     assert [name for name, n in defined.items() if n > 1] == []
+    assert [name for name, n in constants.items() if n > 1 or name in defined] == []
+    # A helper's name is the helper's: a parameter or a stage variable of that name would replace it, or be replaced.
+    assert sorted((set(defined) | set(constants)) & (parameters | staged)) == []
 
 
 @pytest.mark.parametrize("task", ["classification", "segmentation", "detection"])
@@ -157,3 +167,27 @@ def test_a_crashed_worker_is_retried_with_fewer_alone_but_stops_a_ddp_process(cl
     with pytest.raises(RuntimeError, match=r"DDP process 1 .*set num_workers to 2 \(now 4 per process\)"):
         _rendered_function(classification_notebook, "with_worker_fallback", namespace)(crashing_pass)
     assert calls == [4]
+
+
+# Visible code lines (cells not hidden as helpers) a reader meets, per task's default notebook.
+VISIBLE_LINES = {"classification": 700, "segmentation": 800, "detection": 700}
+
+
+@pytest.mark.parametrize("task", list(VISIBLE_LINES))
+def test_helpers_sit_hidden_in_their_own_section_and_the_stages_stay_short(task, tmp_path):
+    from nbgen.registry import get_task
+
+    folder = generate(task, get_task(task).default_arch, competition="some-comp", kaggle_user="tester", out_dir=tmp_path)
+    cells = json.loads((folder / f"{folder.name}.ipynb").read_text())["cells"]
+    hidden = [k for k, c in enumerate(cells) if c["metadata"].get("_kg_hide-input")]
+    intro = next(k for k, c in enumerate(cells) if c["id"] == "helpers-0")
+    # One section, right after the setup: the helpers first, then the stages top to bottom, none hidden.
+    assert hidden == list(range(intro + 1, intro + 1 + len(hidden))) and len(hidden) > 10
+    assert all(c["metadata"]["jupyter"] == {"source_hidden": True} for c in cells if c["metadata"].get("_kg_hide-input"))
+    for k in hidden:  # one comment line says what the cell holds and its source file
+        first = "".join(cells[k]["source"]).splitlines()[0]
+        assert first.startswith("# ") and first.endswith((".py)", ".py.j2)")) and "(templates/" in first
+    assert cells[intro + len(hidden) + 1]["id"].startswith("paths-")
+    visible = sum(len("".join(c["source"]).splitlines()) for c in cells
+                  if c["cell_type"] == "code" and not c["metadata"].get("_kg_hide-input"))
+    assert visible <= VISIBLE_LINES[task]

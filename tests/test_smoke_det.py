@@ -38,8 +38,8 @@ SLOW = {("rtdetr-l", "wheat"), ("detr", "wheat")}  # a 32M-parameter decoder fro
 def detection_notebooks(tmp_path_factory):
     out = tmp_path_factory.mktemp("gen")
     notebooks = {}
-    for arch in dict.fromkeys(arch for arch, _ in CASES):
-        folder = generate("detection", arch, competition="global-wheat-detection", kaggle_user="tester", out_dir=out)
+    for arch in dict.fromkeys(arch for arch, _ in CASES):  # an unknown slug: the notebooks read every layout below
+        folder = generate("detection", arch, competition="my-detection-competition", kaggle_user="tester", out_dir=out)
         notebooks[arch] = folder / f"{folder.name}.ipynb"
     return notebooks
 

@@ -25,12 +25,13 @@ CASES = [pytest.param(layout) for layout in CI_LAYOUTS] + [
 
 
 def notebook_for(layout, tmp_path):
-    """Generate from the data alone, with what a known-competitions entry would set."""
+    """Generate from the data alone, with what a known-competitions entry would set: the notebook carries the input
+    readers this data needs, no others."""
     synth = make_competition(tmp_path / "probe", layout)
     task, _, _, found = resolve_task("", "", data=str(synth.folder), overrides=synth.params)
     arch = {"classification": "efficientnet_b0", "segmentation": "unet", "detection": "yolov8", "image2image": "Unet"}[task]
     folder = generate(task, arch, title=f"layout {layout}", kaggle_user="tester", overrides={**found, **synth.params},
-                      out_dir=tmp_path / "gen")
+                      out_dir=tmp_path / "gen", data=str(synth.folder))
     return folder / f"{folder.name}.ipynb", synth
 
 

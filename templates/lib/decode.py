@@ -15,7 +15,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from lib.inputs import starts_like_list, tiff_size
+from lib.inputs import archive_suffix, starts_like_list, tiff_size
+from lib.needs import need
 from lib.readers import DICOM_SUFFIXES, read_dicom, to_8bit
 from lib.records import (
     ASH_BANDS,
@@ -24,6 +25,7 @@ from lib.records import (
     MASK_ARRAY,
     TILES_MANIFEST,
     band_record_fields,
+    conversion_candidate,
     find_conversions,
     records_table,
 )
@@ -196,6 +198,29 @@ def conversion_jobs(data_dir, files, view, tile_size=None, tile_writer=None, tra
     return jobs, {r for c in conversions for r in c.replaced}, manifest
 
 
+def prepare_inputs(data_dir, work_dir, window="", bad_files="stop", **tiling):
+    """data_dir as the notebook reads it: archives unpacked, slow images decoded (DICOM, 16-bit PNG) and records
+    converted (band records, band folders, big TIFFs), once, into views in work_dir; data_dir itself when it holds
+    none of them. tiling: decode_inputs' tile_size, tile_writer and train_csv (segmentation)."""
+    data_dir = Path(data_dir)
+    files = _walk(data_dir)
+    archive = next((p for p in files if archive_suffix(p.name)), None)
+    if archive is not None:
+        data_dir = need("inputs.unpack_inputs", archive.relative_to(data_dir).as_posix())(data_dir, work_dir)
+        files = _walk(data_dir)
+    slow = next((p.relative_to(data_dir).as_posix() for p in files if needs_decoding(p)), None)
+    slow = slow or conversion_candidate([p.relative_to(data_dir).as_posix() for p in files],
+                                        lambda rel: starts_like_list(data_dir / rel), tiling.get("tile_size"))
+    if slow is None:
+        return data_dir
+    return need("decode.decode_inputs", slow)(data_dir, work_dir, window, bad_files=bad_files, **tiling)
+
+
+def _walk(folder):
+    # Links followed: the unpacked view's plain folders are links to the input.
+    return sorted(Path(root, name) for root, _, names in os.walk(folder, followlinks=True) for name in names)
+
+
 def decode_inputs(data_dir, work_dir, window="", workers=0, progress=True, bad_files="stop", tile_size=None,
                   tile_writer=None, train_csv=""):
     """Return data_dir when no image needs decoding, else a view where slow images are 8-bit PNGs of the same stem.
@@ -211,8 +236,7 @@ def decode_inputs(data_dir, work_dir, window="", workers=0, progress=True, bad_f
     from tqdm.auto import tqdm
 
     data_dir, view = Path(data_dir), Path(work_dir) / DECODED_VIEW
-    # Links followed: data_dir may be the unpacked view, whose plain folders are links to the input.
-    files = sorted(Path(root, name) for root, _, names in os.walk(data_dir, followlinks=True) for name in names)
+    files = _walk(data_dir)
     jobs, replaced, manifest = conversion_jobs(data_dir, [p.relative_to(data_dir).as_posix() for p in files], view,
                                                tile_size, tile_writer, train_csv)
     files = [p for p in files if p.relative_to(data_dir).as_posix() not in replaced]

@@ -18,6 +18,7 @@ import pandas as pd
 from lib.boxes import clean_boxes, xywh_to_xyxy
 from lib.det_files import read_labelme_boxes, read_voc, read_yolo, yolo_class_names
 from lib.images import image_hw
+from lib.needs import need
 from lib.paths import index_files
 
 BOX_COLUMNS = ["image_id", "class_index", "x0", "y0", "x1", "y1"]
@@ -135,26 +136,11 @@ def read_annotations(plan, data_dir, no_object="", usable=None):
     train_dir = data_dir / plan["train_image_dir"]
     images = index_files(train_dir, plan.get("id_template") or plan["id_key"])
     class_order = None
+    # COCO JSON and per-image files by name: a notebook carries the reader its plan uses.
     if fmt == "coco":
-        ids, boxes, labels, _, class_order = read_coco_json(source)
+        ids, boxes, labels, _, class_order = need("det_annotations.read_coco_json", plan["annotation_file"])(source)
     elif fmt in ("voc", "labelme", "yolo"):
-        names_file = plan.get("class_names_file")
-        class_order = yolo_class_names(data_dir / names_file) if fmt == "yolo" and names_file else None
-        images, parts = {}, []
-        # The training folder, then each labelled split merged into the folds (val/ beside train/), ids by folder.
-        for k, (image_rel, label_rel) in enumerate([(plan["train_image_dir"], plan["label_dir"]),
-                                                    *plan.get("extra_train", [])]):
-            found = index_files(data_dir / image_rel, plan["id_key"])
-            if fmt == "yolo":  # an image without its txt file is a background image
-                found = usable(found) if usable else found
-                part = read_yolo(data_dir / label_rel, {i: image_hw(p)[::-1] for i, p in found.items()}, class_order)
-            else:  # an image without its file is not annotated: left out, as the plan says
-                part = (read_voc if fmt == "voc" else read_labelme_boxes)(data_dir / label_rel, found)
-                found = {i: p for i, p in found.items() if i in set(part[0])}
-            prefix = f"{image_rel}/" if k else ""
-            images.update({prefix + i: p for i, p in found.items()})
-            parts.append((np.array([prefix + i for i in part[0]], dtype=object), part[1], part[2]))
-        ids, boxes, labels = (np.concatenate(column) for column in zip(*parts, strict=True))
+        ids, boxes, labels, images, class_order = need("det_annotations.read_annotation_files", f"{fmt} files")(plan, data_dir, usable)
     else:
         table = pd.read_csv(source, dtype=str, keep_default_na=False)
         id_col = plan["id_col"]
@@ -167,6 +153,29 @@ def read_annotations(plan, data_dir, no_object="", usable=None):
         else:
             ids, boxes, labels = read_box_columns(table, id_col, plan["box_cols"], plan.get("class_col", ""),
                                                   fmt == "xyxy_csv", no_object)
+    return ids, boxes, labels, images, class_order
+
+
+def read_annotation_files(plan, data_dir, usable=None):
+    """(ids, xyxy boxes, labels, {image id: path}, class order or None) from per-image VOC, LabelMe or YOLO files."""
+    fmt = plan["annotation_format"]
+    names_file = plan.get("class_names_file")
+    class_order = yolo_class_names(data_dir / names_file) if fmt == "yolo" and names_file else None
+    images, parts = {}, []
+    # The training folder, then each labelled split merged into the folds (val/ beside train/), ids by folder.
+    for k, (image_rel, label_rel) in enumerate([(plan["train_image_dir"], plan["label_dir"]),
+                                                *plan.get("extra_train", [])]):
+        found = index_files(data_dir / image_rel, plan["id_key"])
+        if fmt == "yolo":  # an image without its txt file is a background image
+            found = usable(found) if usable else found
+            part = read_yolo(data_dir / label_rel, {i: image_hw(p)[::-1] for i, p in found.items()}, class_order)
+        else:  # an image without its file is not annotated: left out, as the plan says
+            part = (read_voc if fmt == "voc" else read_labelme_boxes)(data_dir / label_rel, found)
+            found = {i: p for i, p in found.items() if i in set(part[0])}
+        prefix = f"{image_rel}/" if k else ""
+        images.update({prefix + i: p for i, p in found.items()})
+        parts.append((np.array([prefix + i for i in part[0]], dtype=object), part[1], part[2]))
+    ids, boxes, labels = (np.concatenate(column) for column in zip(*parts, strict=True))
     return ids, boxes, labels, images, class_order
 
 

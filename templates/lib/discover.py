@@ -9,11 +9,8 @@ file. Standard library (and Pillow for the few mask files it opens): the light C
 
 from pathlib import Path
 
-from lib.discover_boxes import annotation_folders, discover_detection, labelme_task
-from lib.discover_labels import discover_classification
+from lib.discover_boxes import annotation_folders, labelme_task
 from lib.discover_masks import find_mask_sources
-from lib.discover_segmentation import discover_segmentation
-from lib.discover_study import find_study_table
 from lib.explain import explain_files, explain_sample
 from lib.layout import (
     BOX_COLUMN_NAMES,
@@ -35,8 +32,11 @@ from lib.layout import (
     resolvable_ids,
     training_tables,
 )
+from lib.needs import need
 
 TASKS = ("classification", "segmentation", "detection", "image2image")
+TASK_RULES = {"classification": "discover_labels.discover_classification", "detection": "discover_boxes.discover_detection",
+              "segmentation": "discover_segmentation.discover_segmentation", "image2image": "discover.discover_image2image"}
 TARGET_WORDS = ("cleaned", "clean", "target", "targets")  # folders of image-to-image targets
 
 
@@ -58,19 +58,14 @@ def discover(root, task="", **params):
         _check_sample_agrees(plan, task)
         plan.set("task", task, "parameter task")
     else:
-        task = _infer_task(inputs, plan, params)
+        task = need("discover.infer_task", "a folder without task")(inputs, plan, params)
     if task != "segmentation" and any(c.kind == "tiled_tiff" for c in inputs.conversions):
         inputs = Inputs(root, None)
     plan.notes[:0] = inputs.notes
-    if task == "classification":
-        discover_classification(inputs, plan, params)
-    elif task == "segmentation":
-        discover_segmentation(inputs, plan, params)
-    elif task == "detection":
-        discover_detection(inputs, plan, params)
-        find_study_table(inputs, plan, params)
-    else:
-        _discover_image2image(inputs, plan, params)
+    # Each task's rules by name: a notebook carries its own task's only.
+    need(TASK_RULES[task], f"a {task} plan")(inputs, plan, params)
+    if task == "detection":
+        need("discover_study.find_study_table", "a detection plan")(inputs, plan, params)
     arrays = [r for r in inputs.images_under(plan.get("train_image_dir") or "")[:PROBE_IDS] if r.endswith(".npy")]
     if arrays and task != "classification":
         raise ValueError(f"{plan['train_image_dir'] or 'the root'}/ holds .npy arrays: the {task} notebook reads image "
@@ -120,7 +115,7 @@ def task_evidence(inputs, plan, params):
     return found
 
 
-def _infer_task(inputs, plan, params):
+def infer_task(inputs, plan, params):
     """The one task the evidence agrees on; classification when nothing points elsewhere; a stop when it disagrees."""
     found = task_evidence(inputs, plan, params)
     tasks = list(dict.fromkeys(t for t, _ in found))
@@ -184,7 +179,7 @@ def _target_folders(inputs, train_dir):
     return pairs
 
 
-def _discover_image2image(inputs, plan, params):
+def discover_image2image(inputs, plan, params):
     train_dir, source = locate_image_dir(inputs, [], params.get("train_image_dir", ""), "train_image_dir", TRAIN_DIRS)
     if train_dir is None:
         raise FileNotFoundError(f"no input image folder in {inputs.root} (looked for {', '.join(TRAIN_DIRS)}); "

@@ -31,13 +31,14 @@ from lib.layout import (
     table_id_column,
     training_tables,
 )
+from lib.needs import need
 
 XYXY_NAMES = (("x_min", "y_min", "x_max", "y_max"), ("xmin", "ymin", "xmax", "ymax"), ("x0", "y0", "x1", "y1"),
               ("x1", "y1", "x2", "y2"), ("left", "top", "right", "bottom"))
 XYWH_NAMES = (("x", "y", "w", "h"), ("x", "y", "width", "height"), ("bbox_x", "bbox_y", "bbox_w", "bbox_h"))
 CLASS_NAMES = ("class_id", "class_name", "class", "label", "category", "category_id", "name")
 YOLO_NAME_FILES = ("data.yaml", "dataset.yaml", "classes.txt", "obj.names", "classes.names", "_darknet.labels")
-PROBE_FILES = 32  # per-image annotation files parsed to tell their format and shapes
+PROBE_ANNOTATION_FILES = 32  # per-image annotation files parsed to tell their format and shapes
 FILE_FORMATS = ("voc", "labelme", "yolo")
 BOX_FORMATS = {"wheat": "'conf x y w h ...'", "vinbig": "'class conf x0 y0 x1 y1 ...'", "points": "'label cx cy ...'",
                "named": "'name conf x0 y0 x1 y1 ...'"}
@@ -66,7 +67,7 @@ def _annotation_folders(inputs):
     if xmls and all(_voc_objects(inputs, r) is not None for r in xmls[:3]):
         found["voc"] = (_common_folder(xmls), xmls, "Pascal VOC XML")
     if labelme and all(_labelme_shapes(inputs, r) is not None for r in labelme[:3]):
-        shapes = Counter(s for rel in labelme[:PROBE_FILES] for s in _labelme_shapes(inputs, rel) or [])
+        shapes = Counter(s for rel in labelme[:PROBE_ANNOTATION_FILES] for s in _labelme_shapes(inputs, rel) or [])
         found["labelme"] = (_common_folder(labelme), labelme, dict(shapes))
     if len(txts) >= 2 and all(_yolo_rows(inputs, r) for r in txts[:3]):
         found["yolo"] = (_common_folder(txts), txts, "class cx cy w h rows")
@@ -135,10 +136,11 @@ def labelme_task(detail):
 def discover_detection(inputs, plan, params):
     """Fill the plan's annotation source, its columns or fields, image folders and test ids."""
     rel, fmt = _annotation_source(inputs, plan, params)
+    # COCO JSON and per-image files by name: a notebook carries the annotation source its plan reads.
     if fmt == "coco":
-        _coco_images(inputs, plan, params, rel)
+        need("discover_boxes.discover_coco_boxes", rel)(inputs, plan, params, rel)
     elif fmt in FILE_FORMATS:
-        _file_images(inputs, plan, params, fmt)
+        need("discover_boxes.discover_annotation_files", f"{fmt} annotation files")(inputs, plan, params, fmt)
     else:
         _table_images(inputs, plan, params, rel, fmt)
     if plan.get("sample_csv"):
@@ -223,7 +225,7 @@ def _annotation_source(inputs, plan, params):
     if kind == "csv":
         kind, why = _table_format(inputs, plan, params, rel, fmt)
     elif kind == "yolo":
-        _yolo_names(inputs, plan, rel)
+        need("discover_boxes.discover_yolo_names", "YOLO txt labels")(inputs, plan, rel)
     plan.set("annotation_format", kind, "parameter annotation_format" if fmt != "auto" else why)
     return rel, kind
 
@@ -292,7 +294,7 @@ def box_column(columns, groups, rel, given=""):
     return columns[0]
 
 
-def _yolo_names(inputs, plan, rel):
+def discover_yolo_names(inputs, plan, rel):
     """Class names for YOLO labels: data.yaml's names, else classes.txt / obj.names, else the class numbers."""
     if rel.endswith((".yaml", ".yml")):
         plan.set("class_names_file", rel, f"{rel}: names")
@@ -307,7 +309,7 @@ def _yolo_names(inputs, plan, rel):
         plan.set("class_names_file", "", "no data.yaml, classes.txt or obj.names: classes keep their numbers")
 
 
-def _coco_images(inputs, plan, params, rel):
+def discover_coco_boxes(inputs, plan, params, rel):
     train_dir = params.get("train_image_dir", "")
     data = inputs.read_json(rel)
     files = [f for _, f in json_images(data)]
@@ -316,7 +318,7 @@ def _coco_images(inputs, plan, params, rel):
     plan.set("id_key", "path", f"{rel}: images[].file_name, relative to {base or 'the root'}/")
 
 
-def _file_images(inputs, plan, params, fmt):
+def discover_annotation_files(inputs, plan, params, fmt):
     """Per-image annotation files: each names its image by stem; the image folder is the one holding those stems."""
     folder, files, _ = annotation_folders(inputs)[fmt]
     if fmt == "yolo" and plan["annotation_file"].endswith((".yaml", ".yml")):

@@ -29,6 +29,7 @@ from lib.layout import (
     table_source,
     training_tables,
 )
+from lib.needs import need
 
 REGRESSION_MIN_VALUES = 30  # an integer column with more distinct values than this is a quantity, not classes
 LABEL_METRICS = ("accuracy", "macro_f1", "micro_f1", "qwk")
@@ -45,10 +46,11 @@ def discover_classification(inputs, plan, params):
     else:
         coco, why = (None, "") if encoding in ("folders", "filename") or train_csv == "none" else pick_json(
             inputs, "coco_labels", "train_csv", train_csv if train_csv.endswith(".json") else "")
+        # Labels from COCO JSON or from folders and file names, by name: a notebook carries the source its plan reads.
         if coco:
-            _from_coco(inputs, plan, params, coco, why)
+            need("discover_labels.discover_coco_labels", coco)(inputs, plan, params, coco, why)
         else:
-            _from_files(inputs, plan, params)
+            need("discover_labels.discover_folder_labels", "labels from class folders or file names")(inputs, plan, params)
     if not plan.get("test_json"):
         _test_images(inputs, plan, params)
     _submission(plan, params)
@@ -200,7 +202,7 @@ def _sorted_counts(counts):
     return {k: counts[k] for k in sorted(counts, key=key)}
 
 
-def _from_coco(inputs, plan, params, rel, why):
+def discover_coco_labels(inputs, plan, params, rel, why):
     data = inputs.read_json(rel)
     plan.set("train_csv", rel, why)
     plan.set("label_encoding", "coco_json", f"{rel}: annotations[].category_id per image")
@@ -225,7 +227,7 @@ def _from_coco(inputs, plan, params, rel, why):
                          "set test_json to the JSON that lists the test images")
 
 
-def _from_files(inputs, plan, params):
+def discover_folder_labels(inputs, plan, params):
     """No table: one folder per class, or labels in the file names (cat.1.jpg)."""
     encoding = params.get("label_encoding") or "auto"
     given = params.get("train_image_dir", "")

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from lib.layout import ambiguous, is_number
 
 MASK_FOLDER_WORDS = ("mask", "label", "annot", "gt", "truth", "seg")
-MASK_SUFFIXES = ("mask", "masks", "seg", "segmentation", "label", "labels", "gt", "L")  # '<stem>_<suffix>'
+MASK_NAME_SUFFIXES = ("mask", "masks", "seg", "segmentation", "label", "labels", "gt", "L")  # '<stem>_<suffix>'
 MASK_FILE_SUFFIXES = (".png", ".gif", ".bmp", ".tif", ".tiff", ".jpg", ".jpeg", ".webp")
 FEW_VALUES = 32  # a mask holds at most this many values (or colours) over 99.5% of its pixels
-PROBE_FILES = 3  # files opened per folder to tell masks from photographs
+PROBE_MASK_FILES = 3  # files opened per folder to tell masks from photographs
 VOID_NAMES = ("void", "unlabelled", "unlabeled", "ignore", "dontcare", "don't care", "undefined")
 BACKGROUND_NAMES = ("background", "bg", "_background_", "none", "nothing")
 CLASS_TABLE_MAX_ROWS = 1024
@@ -54,7 +54,7 @@ class MaskSource:
 def split_suffix(stem):
     """('img_3', '_mask') for 'img_3_mask'; (stem, '') when the stem carries no mask suffix."""
     head, sep, tail = stem.rpartition("_")
-    return (head, "_" + tail) if sep and head and tail in MASK_SUFFIXES else (stem, "")
+    return (head, "_" + tail) if sep and head and tail in MASK_NAME_SUFFIXES else (stem, "")
 
 
 def find_mask_sources(inputs):
@@ -142,9 +142,9 @@ def _name_evidence(folder, suffix):
 
 
 def probe_files(inputs, rels):
-    """Open up to PROBE_FILES of `rels`: 'mask' when each holds few values or colours, else 'image'."""
+    """Open up to PROBE_MASK_FILES of `rels`: 'mask' when each holds few values or colours, else 'image'."""
     values, colour, opened = set(), False, 0
-    for rel in rels[:PROBE_FILES]:
+    for rel in rels[:PROBE_MASK_FILES]:
         source = inputs.files.get(rel)
         if source is not None and source[0] == "converted":
             role = source[1].outputs[rel][1]  # what the conversion writes there: an image or a mask

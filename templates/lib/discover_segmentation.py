@@ -32,6 +32,7 @@ from lib.layout import (
     table_source,
     training_tables,
 )
+from lib.needs import need
 
 SIZE_COLUMNS = ("height", "width", "h", "w", "img_height", "img_width")
 SAMPLE_RLE_COLUMNS = (*sorted(RLE_COLUMNS), "predicted", "mask", "annotation", "prediction")
@@ -43,10 +44,11 @@ def discover_segmentation(inputs, plan, params):
     if params.get("train_csv") and params["train_csv"] != "none" and not tables:
         raise ValueError(f"train_csv={params['train_csv']!r} has no RLE column ({', '.join(sorted(RLE_COLUMNS))}); "
                          "set rle_col, or train_csv='none' to read mask files")
+    # RLE tables, mask files and polygons by name: a notebook carries the mask source its plan reads.
     if tables:
-        _from_rle_table(inputs, plan, params, tables)
+        need("discover_segmentation.discover_rle_masks", tables[0])(inputs, plan, params, tables)
     else:
-        _from_mask_files(inputs, plan, params)
+        need("discover_segmentation.discover_mask_files", "masks as image files")(inputs, plan, params)
     if plan.get("sample_csv"):
         find_test_dir(inputs, plan, params)
         _sample_layout(plan, params)
@@ -61,7 +63,7 @@ def _rle_column(inputs, rel, params):
     return next((c for c in header if c.lower() in RLE_COLUMNS), None)
 
 
-def _from_rle_table(inputs, plan, params, tables):
+def discover_rle_masks(inputs, plan, params, tables):
     rel = tables[0]
     header, rows = inputs.read_csv(rel)
     plan.set("train_csv", rel, table_source(tables, params.get("train_csv", "")))
@@ -140,7 +142,7 @@ def _sample_classes(plan):
     return []
 
 
-def _from_mask_files(inputs, plan, params):
+def discover_mask_files(inputs, plan, params):
     """Masks from image files: the parameter mask_dir, else the one pairing found for the training images."""
     given_dir, given_masks = params.get("train_image_dir", ""), params.get("mask_dir", "")
     sources = find_mask_sources(inputs)
@@ -157,7 +159,7 @@ def _from_mask_files(inputs, plan, params):
     if len(train) > 1:
         raise ambiguous("several folders of images have masks", [s.describe() for s in train], "train_image_dir")
     if not train and "labelme" in annotation_folders(inputs) and not given_masks:
-        _from_polygons(inputs, plan, params)
+        need("discover_segmentation.discover_polygon_masks", "LabelMe polygons")(inputs, plan, params)
         return
     if not train:
         raise FileNotFoundError(f"no RLE table and no mask files paired with images in {inputs.root} (a folder of masks "
@@ -191,7 +193,7 @@ def _from_mask_files(inputs, plan, params):
                  "labelled like the training images: kept out (merge_val=False)")
 
 
-def _from_polygons(inputs, plan, params):
+def discover_polygon_masks(inputs, plan, params):
     """LabelMe JSON beside (or apart from) the images: each polygon is drawn as its label's mask."""
     folder, files, _ = annotation_folders(inputs)["labelme"]
     shapes = {shape.get("shape_type") or "polygon" for rel in files for shape in inputs.read_json(rel)["shapes"]}

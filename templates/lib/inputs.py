@@ -7,6 +7,8 @@ import tarfile
 import zipfile
 from pathlib import Path
 
+from lib.needs import need
+
 ARCHIVE_SUFFIXES = (".tar.gz", ".tgz", ".tar", ".zip", ".7z")
 PACKED_FILE_SUFFIXES = (".csv", ".json", ".txt", ".parquet")
 VIEW_NAME = "unpacked-input"
@@ -123,16 +125,21 @@ def list_inputs(root, archive_limit=TAR_LISTING_LIMIT):
                 else:
                     files[rel] = None
     for rel in sorted(archives):
-        target = archive_target(rel)
-        if left_packed(root, rel):
-            notes.append(f"{rel}: not unpacked, {target.as_posix()}/ already exists")
-            continue
-        names, complete = member_names(root / rel, archive_limit)
-        if not complete:
-            notes.append(f"{rel}: listed its first {len(names)} files only")
-        for name in names:
-            files.setdefault(member_path(target, name).as_posix(), (rel, name))
+        members, note = need("inputs.list_archive", rel)(root, rel, archive_limit)
+        for path, member in members.items():
+            files.setdefault(path, member)
+        notes += [note] if note else []
     return files, notes
+
+
+def list_archive(root, rel, archive_limit=TAR_LISTING_LIMIT):
+    """({path in the view: (archive, member)}, note or ''): the files an archive becomes once unpacked."""
+    target = archive_target(rel)
+    if left_packed(root, rel):
+        return {}, f"{rel}: not unpacked, {target.as_posix()}/ already exists"
+    names, complete = member_names(Path(root) / rel, archive_limit)
+    note = "" if complete else f"{rel}: listed its first {len(names)} files only"
+    return {member_path(target, name).as_posix(): (rel, name) for name in names}, note
 
 
 def unpack_inputs(data_dir, work_dir, progress=True):

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from lib.layout import image_records
+from lib.needs import need
 from lib.paths import IMAGE_SUFFIXES, image_paths, index_files
 
 
@@ -59,8 +60,10 @@ def read_labels(plan, data_dir, group_col="", ordinal=False):
     """Return Labels (with one image path per id) for the plan's label encoding; ordinal regresses the class index."""
     data_dir = Path(data_dir)
     encoding = plan["label_encoding"]
-    reader = {"folders": _labels_from_folders, "filename": _labels_from_file_names, "coco_json": _labels_from_coco}.get(encoding, _labels_from_table)
-    labels = reader(plan, data_dir, group_col)
+    # Folder, file-name and COCO labels by name: a notebook carries the reader its plan uses.
+    reader = {"folders": "labels.read_folder_labels", "filename": "labels.read_file_name_labels",
+              "coco_json": "labels.read_coco_labels"}.get(encoding)
+    labels = (need(reader, f"labels encoded as {encoding}") if reader else _labels_from_table)(plan, data_dir, group_col)
     if ordinal:
         if labels.problem not in ("multiclass", "binary"):
             raise ValueError(f"ordinal=True needs one label per image; these labels are {labels.problem}. Set ordinal=False")
@@ -106,7 +109,7 @@ def _labels_from_table(plan, data_dir, group_col):
     return Labels(ids, y, classes, problem_of(encoding, y), encoding, targets, paths, groups)
 
 
-def _labels_from_folders(plan, data_dir, group_col):
+def read_folder_labels(plan, data_dir, group_col):
     """train/<class>/<image>, and a merged val/<class>/; folder_labels maps folders to targets (alaska2: Cover:0, the others 1)."""
     mapping = plan.get("folder_labels") or {d: d for d in plan["classes"]}
     classes = sorted(set(mapping.values()))
@@ -124,7 +127,7 @@ def _labels_from_folders(plan, data_dir, group_col):
     return Labels(ids, y, classes, problem_of("folders", y), "folders", [], paths)
 
 
-def _labels_from_file_names(plan, data_dir, group_col):
+def read_file_name_labels(plan, data_dir, group_col):
     """cat.1.jpg: the label is the file name up to the first dot."""
     folder = data_dir / plan["train_image_dir"]
     paths = sorted(p for p in folder.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES)
@@ -134,7 +137,7 @@ def _labels_from_file_names(plan, data_dir, group_col):
     return Labels(ids, y, classes, problem_of("filename", y), "filename", [], paths)
 
 
-def _labels_from_coco(plan, data_dir, group_col):
+def read_coco_labels(plan, data_dir, group_col):
     """Labels from annotations[].category_id, paths from images[].file_name (the first annotation per image)."""
     data = json.loads((data_dir / plan["train_csv"]).read_text())
     images = image_records(data)

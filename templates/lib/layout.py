@@ -7,9 +7,10 @@ from bisect import bisect_left
 from collections import Counter
 from pathlib import Path
 
-from lib.inputs import image_header, list_inputs, read_member, starts_like_list, tiff_size
+from lib.inputs import image_header, list_inputs, starts_like_list, tiff_size
+from lib.needs import need
 from lib.paths import ID_KEYS, IMAGE_SUFFIXES, template_key
-from lib.records import band_record_fields, find_conversions, records_table
+from lib.records import conversion_candidate
 
 UNSUPPORTED_SUFFIXES = {".mp4": "video", ".avi": "video", ".mov": "video", ".mkv": "video", ".bson": "BSON records",
                         ".nii": "3D volumes", ".nii.gz": "3D volumes", ".wav": "audio", ".aif": "audio",
@@ -95,7 +96,9 @@ class Inputs:
         self.files, self.notes = list_inputs(self.root)
         self._parsed = {}  # tables and JSON read once: several rules look at the same file
         self.replaced = {}
-        self.conversions = find_conversions(self.files, self, tile_size, train_csv)
+        candidate = conversion_candidate(self.files, lambda rel: self.files[rel] is not None
+                                         or starts_like_list(self.root / rel), tile_size)
+        self.conversions = need("records.find_conversions", candidate)(self.files, self, tile_size, train_csv) if candidate else []
         for conversion in self.conversions:
             for rel in conversion.replaced:
                 self.replaced[rel] = self.files.pop(rel)
@@ -121,9 +124,8 @@ class Inputs:
             conversion = source[1]
             if conversion.kind != "band_records" or not rel.endswith(".csv"):
                 raise ValueError(f"{rel} is written by the notebook ({conversion.kind} conversion); it has no bytes yet")
-            data = self.read_json(conversion.source)
-            return records_table(data, band_record_fields(data)).encode()
-        return read_member(self.root / source[0], source[1])
+            return need("records.band_records_csv", conversion.source)(self.read_json(conversion.source))
+        return need("inputs.read_member", source[0])(self.root / source[0], source[1])
 
     def read_csv(self, rel):
         """Return (header, rows) of a CSV; a leading unnamed column keeps its empty name."""

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from lib.needs import need
 from lib.paths import file_key, index_files
 from lib.rle import RleError, check_runs, parse_runs, rle_decode
 
@@ -63,8 +64,7 @@ def class_presence(table):
     presence = np.zeros((len(table.ids), len(table.classes) + 1), dtype=np.uint8)
     for row, image_id in enumerate(table.ids):
         if table.layout == "files":
-            masks = class_masks_from_file(read_mask_file(table.mask_files[image_id], table.colour), table,
-                                          table.mask_files[image_id].name)
+            masks = need("masks.file_class_masks", "masks as image files")(table, image_id)
             present = [k for k in range(masks.shape[-1]) if (masks[..., k] == 1).any()]
         else:
             present = sorted({k for k, _ in (table.polygons if table.layout == "polygons" else table.rles)[image_id]})
@@ -77,13 +77,14 @@ def read_masks(plan, data_dir):
     import pandas as pd
 
     data_dir = Path(data_dir)
+    # Polygons, RLE tables and mask files by name: a notebook carries the reader its plan uses.
     if plan.get("mask_encoding") == "polygons":
-        return read_polygons(plan, data_dir)
+        return need("masks.read_polygons", "LabelMe polygons")(plan, data_dir)
     if plan.get("train_csv"):
         table = pd.read_csv(data_dir / plan["train_csv"], dtype=str, keep_default_na=False)
         images = index_files(data_dir / plan["train_image_dir"], plan.get("id_template") or plan["id_key"])
-        return read_rle_table(table, plan, images), images
-    return read_mask_files(plan, data_dir)
+        return need("masks.read_rle_table", plan["train_csv"])(table, plan, images), images
+    return need("masks.read_mask_files", "masks as image files")(plan, data_dir)
 
 
 def read_rle_table(table, plan, images):
@@ -272,6 +273,15 @@ def class_masks_from_file(array, table, name):
     return masks
 
 
+def file_class_masks(table, image_id, shape=None):
+    """(H, W, K) masks of one image from its mask file; `shape`, when given, is its image's, which the mask must match."""
+    path = table.mask_files[image_id]
+    array = read_mask_file(path, table.colour)
+    if shape is not None and array.shape[:2] != tuple(shape[:2]):
+        raise ValueError(f"mask {path.name} is {array.shape[:2]} but its image is {tuple(shape[:2])}")
+    return class_masks_from_file(array, table, path.name)
+
+
 def check_table_rles(table, shapes):
     """Decode-check every RLE of a MaskTable against its image size; raise naming the image and class."""
     for image_id, entries in table.rles.items():
@@ -286,13 +296,9 @@ def check_table_rles(table, shapes):
 def read_class_masks(table, image_id, shape, order):
     """Return the (H, W, K) uint8 masks of one training image (0/1, VOID where void), from its RLE rows or mask file."""
     if table.layout == "polygons":
-        return draw_polygons(table.polygons[image_id], shape, len(table.classes))
+        return need("masks.draw_polygons", "LabelMe polygons")(table.polygons[image_id], shape, len(table.classes))
     if table.layout == "files":
-        path = table.mask_files[image_id]
-        array = read_mask_file(path, table.colour)
-        if array.shape[:2] != tuple(shape[:2]):
-            raise ValueError(f"mask {path.name} is {array.shape[:2]} but its image is {tuple(shape[:2])}")
-        return class_masks_from_file(array, table, path.name)
+        return need("masks.file_class_masks", "masks as image files")(table, image_id, shape)
     masks = np.zeros((shape[0], shape[1], len(table.classes)), dtype=np.uint8)
     for k, text in table.rles[image_id]:
         try:

@@ -112,6 +112,22 @@ def find_conversions(files, source, tile_size=None, train_csv=""):
     return conversions
 
 
+def conversion_candidate(files, is_list, tile_size=None):
+    """The first file that may call for a conversion (a JSON list, a band array, a TIFF to tile), else None: a folder
+    without one needs no find_conversions. is_list(rel) says whether a JSON file holds a list (a peek, not a parse)."""
+    for rel in files:
+        low = rel.lower()
+        if (low.endswith(".json") and rel.count("/") <= 2 and is_list(rel)) or BAND_FILE.search(low) or (
+                tile_size is not None and low.endswith(TIFF_SUFFIXES)):
+            return rel
+    return None
+
+
+def band_records_csv(data):
+    """The table of band records' scalar fields, as the bytes of the CSV the conversion writes."""
+    return records_table(data, band_record_fields(data)).encode()
+
+
 def _band_folders(files):
     """Record folders holding band_XX.npy arrays: one false-colour PNG each, and its mask when labelled."""
     folders = defaultdict(list)

@@ -1,0 +1,62 @@
+"""The groups of helper code a plan may need beyond plain image files and a labels table, and which a folder needs.
+
+A notebook inlines a group's helpers only when its plan needs it (`nbgen new --data`, or a known competition's
+`needs` in competitions.toml); without a plan it carries all of them. The notebook meets its data with the same
+rules (templates/lib/decode.py: prepare_inputs; discovery's label sources) and stops with one line, naming what
+needs it, when the data needs a group it left out.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+# group -> the functions the notebook calls through need() for it
+INPUT_GROUPS = {
+    "archives": ("list_archive", "read_member", "unpack_inputs"),  # .zip, .7z, .tar(.gz) unpacked once
+    "conversions": ("decode_inputs", "find_conversions", "band_records_csv"),  # DICOM, 16-bit PNG, band records, big TIFFs
+    # classification labels that are not a table: class folders or file names (cat.1.jpg), COCO-style JSON
+    "folder_labels": ("discover_folder_labels", "read_folder_labels", "read_file_name_labels"),
+    "coco_labels": ("discover_coco_labels", "read_coco_labels"),
+    # detection annotations that are not a box table: per-image VOC, LabelMe or YOLO files, COCO JSON
+    "annotation_files": ("discover_annotation_files", "discover_yolo_names", "read_annotation_files"),
+    "coco_boxes": ("discover_coco_boxes", "read_coco_json"),
+    # segmentation masks: an RLE table, mask image files, LabelMe polygons
+    "rle_masks": ("discover_rle_masks", "read_rle_table"),
+    "mask_files": ("discover_mask_files", "read_mask_files", "file_class_masks"),
+    "polygon_masks": ("discover_polygon_masks", "read_polygons", "draw_polygons"),
+}
+LABEL_GROUPS = {"folders": "folder_labels", "filename": "folder_labels", "coco_json": "coco_labels"}  # label_encoding
+ANNOTATION_GROUPS = {"voc": "annotation_files", "labelme": "annotation_files", "yolo": "annotation_files",
+                     "coco": "coco_boxes"}  # annotation_format
+GROUP_TASK = {"folder_labels": "classification", "coco_labels": "classification", "annotation_files": "detection",
+              "coco_boxes": "detection", "rle_masks": "segmentation", "mask_files": "segmentation",
+              "polygon_masks": "segmentation"}  # groups of one task's code only
+
+
+def plan_groups(plan: Any) -> tuple[str, ...]:
+    """The groups a discovered plan reads its labels, boxes or masks with (none for a labels or box table)."""
+    if plan.get("task") == "segmentation":
+        # polygons are found where no mask files are: their rules run after the mask-file ones
+        return ("mask_files", "polygon_masks") if plan.get("mask_encoding") == "polygons" else (
+            "rle_masks",) if plan.get("train_csv") else ("mask_files",)
+    group = LABEL_GROUPS.get(plan.get("label_encoding", "")) or ANNOTATION_GROUPS.get(plan.get("annotation_format", ""))
+    return (group,) if group else ()
+
+
+def folder_needs(folder: str | os.PathLike[str], tile_size: int | None = None) -> tuple[str, ...]:
+    """The input groups the notebook needs for `folder`, by prepare_inputs' own tests; an archive may hold anything,
+    so it brings the conversions too."""
+    from nbgen.discovery import _lib_module
+
+    decode, inputs, records = (_lib_module(m) for m in ("decode", "inputs", "records"))
+    root = Path(folder)
+    files = sorted(Path(r, n) for r, _, names in os.walk(root, followlinks=True) for n in names)
+    if any(inputs.archive_suffix(p.name) for p in files):
+        return ("archives", "conversions")
+    rels = [p.relative_to(root).as_posix() for p in files]
+    if any(decode.needs_decoding(p) for p in files) or records.conversion_candidate(
+            rels, lambda rel: inputs.starts_like_list(root / rel), tile_size) is not None:
+        return ("conversions",)
+    return ()

@@ -1,0 +1,40 @@
+"""Each known competition's notebook, generated from its slug alone, runs on its synthetic miniature.
+
+The notebook carries only the input readers its table entry's `needs` name: a wrong entry fails here, in the
+paths cell, with the one-line stop a user would meet on Kaggle. CI runs one entry per input group and the
+committed examples' competitions; the others run with `python -m pytest -m slow`.
+"""
+
+import pytest
+
+from nbgen import generate
+from nbgen.competitions import known_competitions
+from nbgen.synth import LAYOUTS
+
+pytestmark = pytest.mark.smoke
+ARCH = {"classification": "efficientnet_b0", "segmentation": "unet", "detection": "yolov8", "image2image": "Unet"}
+CI = ("cassava-leaf-disease-classification", "tgs-salt-identification-challenge", "global-wheat-detection",
+      "dogs-vs-cats-redux-kernels-edition", "vinbigdata-chest-xray-abnormalities-detection",
+      "statoil-iceberg-classifier-challenge", "severstal-steel-defect-detection")
+WITH_MINIATURE = [k for k in known_competitions() if k.layout]
+
+
+def test_every_known_competition_has_a_miniature_of_its_own():
+    assert all(k.layout in LAYOUTS for k in WITH_MINIATURE) and len(WITH_MINIATURE) == len(known_competitions())
+    assert set(CI) <= {k.slug for k in WITH_MINIATURE}
+
+
+@pytest.mark.parametrize("known", [pytest.param(k, id=k.slug, marks=() if k.slug in CI else pytest.mark.slow)
+                                   for k in WITH_MINIATURE])
+def test_a_known_competitions_notebook_from_its_slug_alone_runs_on_its_miniature(known, tmp_path):
+    pytest.importorskip("papermill")
+    from nbgen.smoke import run_smoke
+
+    folder = generate(known.task, ARCH[known.task], competition=known.slug, kaggle_user="tester", out_dir=tmp_path / "gen")
+    notebook = folder / f"{folder.name}.ipynb"
+    text = notebook.read_text()
+    assert ("def unpack_inputs" in text) == ("archives" in known.needs)
+    assert ("def decode_inputs" in text) == ("conversions" in known.needs)
+    result = run_smoke(notebook, out_dir=tmp_path / "runs")  # the layout: the competition's own miniature
+    assert result.synth is not None and result.synth.layout == known.layout
+    assert result.submission_rows > 0 and result.cv
