@@ -134,6 +134,15 @@ def list_(
             typer.echo(f"  {key:24} not available: {reason}")
     typer.echo("--arch also takes any timm model name (classification) or smp architecture (segmentation, image2image); "
                "`nbgen list --params` shows every parameter.")
+    from fnmatch import fnmatch
+
+    from nbgen.competitions import unsupported_competitions
+
+    unsupported = {slug: why for slug, why in unsupported_competitions().items() if fnmatch(slug, pattern) or pattern == "*"}
+    if unsupported:
+        typer.echo("competitions not supported yet:")
+        for slug, why in unsupported.items():
+            typer.echo(f"  {slug}: {why}")
 
 
 @app.command()

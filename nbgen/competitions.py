@@ -27,9 +27,18 @@ class Competition:
 
 
 @lru_cache(maxsize=1)
-def _load() -> dict[str, Any]:
+def _table() -> dict[str, Any]:
     with COMPETITIONS_FILE.open("rb") as f:
-        return tomllib.load(f)["competition"]
+        return tomllib.load(f)
+
+
+def _load() -> dict[str, Any]:
+    return _table()["competition"]
+
+
+def unsupported_competitions() -> dict[str, str]:
+    """{slug: why the notebooks cannot read it yet} for the competitions of kinds not built (volumes, video...)."""
+    return {slug: spec["reason"] for slug, spec in _table().get("unsupported", {}).items()}
 
 
 def known_competitions() -> list[Competition]:

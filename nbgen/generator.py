@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from nbgen import kaggle
-from nbgen.competitions import find_competition
+from nbgen.competitions import find_competition, unsupported_competitions
 from nbgen.config import build_params, param_specs
 from nbgen.errors import InvalidValueError, NbgenError, OutputExistsError
 from nbgen.input_needs import GROUP_TASK, INPUT_GROUPS, folder_needs, plan_groups
@@ -113,6 +113,10 @@ def resolve_task(task: str, arch: str, competition: str = "", data: str = "",
                 found[key] = plan[key]
                 notes.append(f"{data}: {key}={plan[key]} ({plan.entries[key][1]})")
     if not task:
+        why_not = unsupported_competitions().get(competition)
+        if why_not:
+            raise NbgenError(f"{competition} is not supported yet: {why_not}. With --task the notebook still runs on "
+                             "images you prepare from its data (set data_dir)")
         if known is None:
             hint = f"{competition!r} is not a known competition; " if competition else ""
             raise NbgenError(f"{hint}pass --task (classification, segmentation, detection or image2image), or --data DIR to discover it "

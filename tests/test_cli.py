@@ -135,3 +135,18 @@ def test_inspect_needs_only_the_standard_library(tmp_path):
     code = (f"import sys; from nbgen.discovery import inspect_folder; inspect_folder({str(synth.folder)!r}); "
             "print(sorted(m for m in ('numpy', 'pandas', 'cv2', 'PIL', 'torch') if m in sys.modules))")
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "[]"
+
+
+def test_the_competitions_not_supported_yet_are_listed_and_stopped_with_their_reason(tmp_path):
+    from nbgen.competitions import known_competitions, unsupported_competitions
+
+    unsupported = unsupported_competitions()
+    # With the known ones, the 46 image competitions of COMPETITIONS.md: each either generates or says why not.
+    assert len(unsupported) == 10 and not set(unsupported) & {k.slug for k in known_competitions()}
+    listed = runner.invoke(app, ["list"])
+    assert listed.exit_code == 0 and all(f"  {slug}: {why}" in listed.output for slug, why in unsupported.items())
+    for slug, kind in (("nfl-player-contact-detection", "video"), ("3d-object-detection-for-autonomous-vehicles", "lidar"),
+                       ("cdiscount-image-classification-challenge", "BSON")):
+        result = runner.invoke(app, ["new", "--competition", slug, "--out", str(tmp_path / "x")])
+        assert result.exit_code == 2 and result.output.startswith("error:") and kind in result.output
+        assert len(result.output.strip().splitlines()) == 1 and not (tmp_path / "x").exists()
