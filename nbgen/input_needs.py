@@ -9,7 +9,6 @@ needs it, when the data needs a group it left out.
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Any
 
 # group -> the functions the notebook calls through need() for it
@@ -46,17 +45,9 @@ def plan_groups(plan: Any) -> tuple[str, ...]:
 
 
 def folder_needs(folder: str | os.PathLike[str], tile_size: int | None = None) -> tuple[str, ...]:
-    """The input groups the notebook needs for `folder`, by prepare_inputs' own tests; an archive may hold anything,
-    so it brings the conversions too."""
+    """The input groups the notebook needs for `folder`, by prepare_inputs' own test (records.to_prepare, standard
+    library only); an archive may hold anything, so it brings the conversions too."""
     from nbgen.discovery import _lib_module
 
-    decode, inputs, records = (_lib_module(m) for m in ("decode", "inputs", "records"))
-    root = Path(folder)
-    files = sorted(Path(r, n) for r, _, names in os.walk(root, followlinks=True) for n in names)
-    if any(inputs.archive_suffix(p.name) for p in files):
-        return ("archives", "conversions")
-    rels = [p.relative_to(root).as_posix() for p in files]
-    if any(decode.needs_decoding(p) for p in files) or records.conversion_candidate(
-            rels, lambda rel: inputs.starts_like_list(root / rel), tile_size) is not None:
-        return ("conversions",)
-    return ()
+    archive, slow = _lib_module("records").to_prepare(folder, tile_size)
+    return ("archives", "conversions") if archive else ("conversions",) if slow else ()

@@ -8,16 +8,16 @@ import csv
 import json
 import os
 import shutil
-import struct
 from functools import partial
 from pathlib import Path
 
 import cv2
 import numpy as np
 
-from lib.inputs import archive_suffix, starts_like_list, tiff_size
+from lib.inputs import starts_like_list, tiff_size
 from lib.needs import need
-from lib.readers import DICOM_SUFFIXES, read_dicom, to_8bit
+from lib.paths import DICOM_SUFFIXES
+from lib.readers import read_dicom, to_8bit
 from lib.records import (
     ASH_BANDS,
     ASH_BOUNDS,
@@ -25,24 +25,14 @@ from lib.records import (
     MASK_ARRAY,
     TILES_MANIFEST,
     band_record_fields,
-    conversion_candidate,
     find_conversions,
+    needs_decoding,
     records_table,
+    to_prepare,
+    walk_files,
 )
 
 DECODED_VIEW = "decoded-input"
-
-
-def needs_decoding(path):
-    """DICOM files, and PNGs of more than 8 bits per channel (read from the header, not decoded)."""
-    suffix = Path(path).suffix.lower()
-    if suffix in DICOM_SUFFIXES:
-        return True
-    if suffix != ".png":
-        return False
-    with open(path, "rb") as f:
-        head = f.read(25)
-    return head.startswith(b"\x89PNG") and struct.unpack(">B", head[24:25])[0] > 8
 
 
 def decode_image(source, target, window=""):
@@ -203,22 +193,13 @@ def prepare_inputs(data_dir, work_dir, window="", bad_files="stop", **tiling):
     converted (band records, band folders, big TIFFs), once, into views in work_dir; data_dir itself when it holds
     none of them. tiling: decode_inputs' tile_size, tile_writer and train_csv (segmentation)."""
     data_dir = Path(data_dir)
-    files = _walk(data_dir)
-    archive = next((p for p in files if archive_suffix(p.name)), None)
+    archive, _ = to_prepare(data_dir)
     if archive is not None:
-        data_dir = need("inputs.unpack_inputs", archive.relative_to(data_dir).as_posix())(data_dir, work_dir)
-        files = _walk(data_dir)
-    slow = next((p.relative_to(data_dir).as_posix() for p in files if needs_decoding(p)), None)
-    slow = slow or conversion_candidate([p.relative_to(data_dir).as_posix() for p in files],
-                                        lambda rel: starts_like_list(data_dir / rel), tiling.get("tile_size"))
+        data_dir = need("inputs.unpack_inputs", archive)(data_dir, work_dir)
+    _, slow = to_prepare(data_dir, tiling.get("tile_size"))
     if slow is None:
         return data_dir
     return need("decode.decode_inputs", slow)(data_dir, work_dir, window, bad_files=bad_files, **tiling)
-
-
-def _walk(folder):
-    # Links followed: the unpacked view's plain folders are links to the input.
-    return sorted(Path(root, name) for root, _, names in os.walk(folder, followlinks=True) for name in names)
 
 
 def decode_inputs(data_dir, work_dir, window="", workers=0, progress=True, bad_files="stop", tile_size=None,
@@ -236,7 +217,7 @@ def decode_inputs(data_dir, work_dir, window="", workers=0, progress=True, bad_f
     from tqdm.auto import tqdm
 
     data_dir, view = Path(data_dir), Path(work_dir) / DECODED_VIEW
-    files = _walk(data_dir)
+    files = walk_files(data_dir)
     jobs, replaced, manifest = conversion_jobs(data_dir, [p.relative_to(data_dir).as_posix() for p in files], view,
                                                tile_size, tile_writer, train_csv)
     files = [p for p in files if p.relative_to(data_dir).as_posix() not in replaced]

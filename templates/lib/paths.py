@@ -5,6 +5,7 @@ import re
 from pathlib import Path
 
 KAGGLE_INPUT = Path("/kaggle/input")
+DICOM_SUFFIXES = (".dcm", ".dicom")
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".webp", ".dcm", ".dicom", ".npy")
 WEIGHT_SUFFIXES = (".safetensors", ".pth", ".pt", ".bin")
 

@@ -6,8 +6,8 @@ from pathlib import Path
 import numpy as np
 
 from lib.inputs import image_header
+from lib.paths import DICOM_SUFFIXES
 
-DICOM_SUFFIXES = (".dcm", ".dicom")
 ARRAY_SUFFIXES = (".npy",)
 DECODERS = "pylibjpeg, pylibjpeg-libjpeg, pylibjpeg-openjpeg or python-gdcm"
 BAD_FILES = ("stop", "skip")

@@ -14,9 +14,15 @@ writing any); writing them is decode.py's job, once, into the decoded view.
 import csv
 import io
 import math
+import os
 import re
+import struct
 from collections import defaultdict
 from dataclasses import dataclass
+from pathlib import Path
+
+from lib.inputs import archive_suffix, starts_like_list
+from lib.paths import DICOM_SUFFIXES
 
 BAND_FILE = re.compile(r"band_(\d+)\.npy$")
 MASK_ARRAY = "human_pixel_masks.npy"  # the consensus mask; human_individual_masks.npy is left out
@@ -110,6 +116,34 @@ def find_conversions(files, source, tile_size=None, train_csv=""):
             raise ValueError(f"converting {conversion.source} would write {clashes[0]}, which exists already; "
                              "remove one of the two from the input")
     return conversions
+
+
+def walk_files(folder):
+    """Every file below `folder`, sorted; links followed: the unpacked view's plain folders are links to the input."""
+    return sorted(Path(root, name) for root, _, names in os.walk(folder, followlinks=True) for name in names)
+
+
+def needs_decoding(path):
+    """DICOM files, and PNGs of more than 8 bits per channel (read from the header, not decoded)."""
+    suffix = Path(path).suffix.lower()
+    if suffix in DICOM_SUFFIXES:
+        return True
+    if suffix != ".png":
+        return False
+    with open(path, "rb") as f:
+        head = f.read(25)
+    return head.startswith(b"\x89PNG") and struct.unpack(">B", head[24:25])[0] > 8
+
+
+def to_prepare(data_dir, tile_size=None):
+    """(the first archive, the first file to decode or convert), relative paths below data_dir, each None when there
+    is none: what the notebook's prepare_inputs and `nbgen new --data` read a folder's needs from."""
+    data_dir = Path(data_dir)
+    files = walk_files(data_dir)
+    rels = [p.relative_to(data_dir).as_posix() for p in files]
+    archive = next((r for r in rels if archive_suffix(r)), None)
+    slow = next((r for p, r in zip(files, rels, strict=True) if needs_decoding(p)), None)
+    return archive, slow or conversion_candidate(rels, lambda rel: starts_like_list(data_dir / rel), tile_size)
 
 
 def conversion_candidate(files, is_list, tile_size=None):
