@@ -34,7 +34,7 @@ class ParamSpec:
     group: str
     choices: tuple[str, ...] = ()
     items: tuple[str, ...] = ()
-    needs: str = ""  # an input group (input_needs.INPUT_GROUPS) it applies to: left out of a plan without it
+    needs: tuple[str, ...] = ()  # the input groups (input_needs.INPUT_GROUPS) it applies to: left out of a plan with none
 
 
 @cache
@@ -60,7 +60,7 @@ def param_specs(task: str, family: str = "") -> tuple[ParamSpec, ...]:
                 group=group["title"],
                 choices=tuple(p.get("choices", ())),
                 items=tuple(p.get("items", ())),
-                needs=p.get("needs", ""),
+                needs=(p["needs"],) if isinstance(p.get("needs"), str) else tuple(p.get("needs", ())),
             )
             check_value(spec, spec.default, source="parameters.toml")
             # papermill's parameter parser skips a line with a second '='.

@@ -12,7 +12,7 @@ from typing import Any
 
 from nbgen import kaggle
 from nbgen.competitions import find_competition, unsupported_competitions
-from nbgen.config import build_params, param_specs
+from nbgen.config import ParamSpec, build_params, param_specs
 from nbgen.errors import InvalidValueError, NbgenError, OutputExistsError
 from nbgen.input_needs import GROUP_TASK, INPUT_GROUPS, folder_needs, plan_groups
 from nbgen.notebook import Cell, assemble, dumps, parameters_cell, split_cells
@@ -64,12 +64,29 @@ def plan_needs(competition: str = "", data: str = "", task: str = "",
     """The groups (INPUT_GROUPS) the notebook's plan needs: from the data when given (its files, and its plan's label
     source), else from a known competition's entry; None when the plan is not known (the notebook carries all)."""
     if data:
-        from nbgen.discovery import inspect_folder
-
-        plan = inspect_folder(data, task, overrides)
+        plan = _inspect(data, task, overrides)
         return folder_needs(data, 0 if task == "segmentation" else None) + plan_groups(plan)
     known = find_competition(competition) if competition else None
     return known.needs if known is not None and known.task == task else None
+
+
+_INSPECTED: dict[tuple[str, str, tuple[tuple[str, str], ...]], Any] = {}
+
+
+def _inspect(data: str, task: str, overrides: Mapping[str, str] | None) -> Any:
+    """The plan of `data` (nbgen.discovery.inspect_folder), read once per `nbgen new`: the plan a folder gave without
+    a task serves the task it found, since that task is then the one asked for."""
+    from nbgen.discovery import inspect_folder
+
+    given = tuple(sorted((overrides or {}).items()))
+    key = (os.path.abspath(data), task, given)
+    found = _INSPECTED.get((key[0], "", given))
+    if key not in _INSPECTED and found is not None and found.get("task") == task:
+        return found
+    if key not in _INSPECTED:
+        _INSPECTED.clear()  # the latest folder only: a long-lived process does not keep old plans
+        _INSPECTED[key] = inspect_folder(data, task, overrides)
+    return _INSPECTED[key]
 
 
 # Findings that decide which sections a notebook has; `nbgen new --data` sets them as parameters.
@@ -103,9 +120,7 @@ def resolve_task(task: str, arch: str, competition: str = "", data: str = "",
     found: dict[str, str] = {}
     known = find_competition(competition) if competition else None
     if data:
-        from nbgen.discovery import inspect_folder
-
-        plan = inspect_folder(data, task, overrides)
+        plan = _inspect(data, task, overrides)
         task = plan["task"]
         notes.append(f"{data}: {task} ({plan.entries['task'][1]})")
         for key in SECTION_PARAMS:
@@ -202,27 +217,33 @@ def render_notebook(
 
     needs: the input groups (INPUT_GROUPS) the plan needs; None when the plan is not known: all of them.
     """
-    # A plan without DICOM, 16-bit or tiled inputs has no use for their parameters (intensity_window, tile_size).
-    converts = needs is None or "conversions" in needs
-    context = {"title": title, "task": task, "arch": arch, "params": params, "role": role, "converts": converts,
-               "archives": needs is None or "archives" in needs}
+    # A known plan has no use for the parameters of groups it lacks (intensity_window for JPEGs, test_json for a
+    # CSV competition): they are left out of its parameters cell, unless set on purpose.
+    specs = [s for s in param_specs(task.name, arch.family) if applies(s, needs) or s.name in provenance["overrides"]]
+    cell_params = {s.name for s in specs}
+    context = {"title": title, "task": task, "arch": arch, "params": params, "role": role, "cell_params": cell_params,
+               "converts": "intensity_window" in cell_params, "archives": needs is None or "archives" in needs}
     skipped = {"full": (), "train": ("submit",), "infer": ("validate",), "ensemble": ("train", "study", "validate")}[role]
     cells: list[Cell] = []
     for stage in task.stages:
         if stage in skipped:
             continue
         if stage == "parameters":
-            specs = [s for s in param_specs(task.name, arch.family) if converts or s.needs != "conversions"]
             cells.append(parameters_cell(specs, params))
         else:
             cells.extend(split_cells(stage, render_stage(task.name, arch.family, stage, context)))
     return dumps(assemble(cells, provenance, roots=need_roots(task.name, needs)))
 
 
+def applies(spec: ParamSpec, needs: Sequence[str] | None) -> bool:
+    """Whether a parameter can apply to a plan with the input groups `needs` (None: the plan is not known)."""
+    return not spec.needs or needs is None or any(group in needs for group in spec.needs)
+
+
 def need_roots(task: str, needs: Sequence[str] | None) -> list[str]:
     """The helpers the notebook calls through need(): its own task's discovery rules, and the input groups its plan
     needs (every group when the plan is not known)."""
-    roots = [f"discover_{task}"] + (["find_study_table"] if task == "detection" else [])
+    roots = [f"discover_{task}"]
     for group in INPUT_GROUPS if needs is None else needs:
         roots += INPUT_GROUPS[group] if GROUP_TASK.get(group, task) == task else ()
     return roots

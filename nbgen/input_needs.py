@@ -25,23 +25,31 @@ INPUT_GROUPS = {
     "rle_masks": ("discover_rle_masks", "read_rle_table"),
     "mask_files": ("discover_mask_files", "read_mask_files", "file_class_masks"),
     "polygon_masks": ("discover_polygon_masks", "read_polygons", "draw_polygons"),
+    # what else a plan may hold: study-level labels beside the boxes (SIIM-COVID), a table mapping several test images
+    # to one submission row, a labelled split beside the training one (val/); their parameters come with them
+    "study_labels": ("find_study_table",),
+    "test_table": (),
+    "val_split": (),
 }
 LABEL_GROUPS = {"folders": "folder_labels", "filename": "folder_labels", "coco_json": "coco_labels"}  # label_encoding
 ANNOTATION_GROUPS = {"voc": "annotation_files", "labelme": "annotation_files", "yolo": "annotation_files",
                      "coco": "coco_boxes"}  # annotation_format
 GROUP_TASK = {"folder_labels": "classification", "coco_labels": "classification", "annotation_files": "detection",
               "coco_boxes": "detection", "rle_masks": "segmentation", "mask_files": "segmentation",
-              "polygon_masks": "segmentation"}  # groups of one task's code only
+              "polygon_masks": "segmentation", "study_labels": "detection"}  # groups of one task's code only
+PLAN_FEATURES = {"study_csv": "study_labels", "test_csv": "test_table", "extra_train": "val_split"}  # plan entry -> group
 
 
 def plan_groups(plan: Any) -> tuple[str, ...]:
-    """The groups a discovered plan reads its labels, boxes or masks with (none for a labels or box table)."""
+    """The groups a discovered plan reads its labels, boxes or masks with (none for a labels or box table), and
+    those of the other entries it holds (PLAN_FEATURES)."""
+    features = tuple(group for entry, group in PLAN_FEATURES.items() if plan.get(entry))
     if plan.get("task") == "segmentation":
         # polygons are found where no mask files are: their rules run after the mask-file ones
-        return ("mask_files", "polygon_masks") if plan.get("mask_encoding") == "polygons" else (
-            "rle_masks",) if plan.get("train_csv") else ("mask_files",)
+        return (("mask_files", "polygon_masks") if plan.get("mask_encoding") == "polygons" else (
+            "rle_masks",) if plan.get("train_csv") else ("mask_files",)) + features
     group = LABEL_GROUPS.get(plan.get("label_encoding", "")) or ANNOTATION_GROUPS.get(plan.get("annotation_format", ""))
-    return (group,) if group else ()
+    return ((group,) if group else ()) + features
 
 
 def folder_needs(folder: str | os.PathLike[str], tile_size: int | None = None) -> tuple[str, ...]:

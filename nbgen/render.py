@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
@@ -29,9 +30,27 @@ def environment() -> jinja2.Environment:
         autoescape=False,
     )
     env.globals["inline"] = inline_helper
+    env.globals["keyword_args"] = keyword_args
     # User strings reach code only through this filter: a Python literal, never raw text.
     env.filters["py"] = repr
     return env
+
+
+def keyword_args(names: str, present: Iterable[str], indent: int = 4, width: int = 120) -> str:
+    """`name=name,` for each of the space-separated `names` the parameters cell holds (`present`), in lines of at most
+    `width` characters indented by `indent`: a call passes on the data parameters a plan-sized notebook kept."""
+    kept = set(present)
+    lines, line = [], ""
+    for name in names.split():
+        if name not in kept:
+            continue
+        item = f"{name}={name},"
+        if line and indent + len(line) + 1 + len(item) > width:
+            lines.append(line)
+            line = item
+        else:
+            line = f"{line} {item}" if line else item
+    return "\n".join(" " * indent + text for text in [*lines, line] if text)
 
 
 def _bytecode_cache() -> jinja2.BytecodeCache | None:

@@ -74,14 +74,45 @@ def test_each_notebook_carries_its_own_tasks_discovery_and_the_input_readers_its
     assert meta["input_groups"] == "all" and "def unpack_inputs" in code and "def decode_inputs" in code
     assert "def discover_segmentation" not in code
     code, _ = _notebook(tmp_path / "c", "detection", "yolov8", competition="vinbigdata-chest-xray-abnormalities-detection")
-    assert "def discover_detection" in code and "def find_study_table" in code and "def decode_inputs" in code
+    assert "def discover_detection" in code and "def decode_inputs" in code
     assert "def unpack_inputs" not in code and "def discover_classification" not in code
+    assert "def find_study_table" not in code  # study rows are SIIM-COVID's: the study_labels group
+    code, _ = _notebook(tmp_path / "d", "detection", "yolov8", competition="siim-covid19-detection")
+    assert "def find_study_table" in code
+
+
+def _parameter_names(tmp_path, task, arch, **options):
+    folder = generate(task, arch, kaggle_user="tester", out_dir=tmp_path, force=True, **options)
+    cell = next(c for c in json.loads((folder / f"{folder.name}.ipynb").read_text())["cells"] if c.get("id") == "parameters")
+    return {line.split(":")[0] for line in "".join(cell["source"]).splitlines() if ":" in line and not line.startswith("#")}
+
+
+def test_a_known_plan_leaves_out_the_parameters_that_cannot_apply_to_it(tmp_path):
+    names = _parameter_names(tmp_path / "a", "classification", "efficientnet_b0",
+                             competition="cassava-leaf-disease-classification")
+    assert {"train_csv", "sample_csv", "id_col", "label_col", "group_col"} <= names
+    for left_out in ("test_json", "test_csv", "aggregate", "folder_labels", "merge_val", "intensity_window"):
+        assert left_out not in names, left_out
+    # without a plan every override stays; a set one stays whatever the plan
+    assert {"test_json", "test_csv", "folder_labels", "merge_val"} <= _parameter_names(
+        tmp_path / "b", "classification", "efficientnet_b0", competition="my-new-competition")
+    assert "test_json" in _parameter_names(tmp_path / "c", "classification", "efficientnet_b0",
+                                           competition="cassava-leaf-disease-classification", overrides={"test_json": "t.json"})
+    assert "test_json" in _parameter_names(tmp_path / "d", "classification", "efficientnet_b0",
+                                                                 competition="herbarium-2020-fgvc7")
+    assert "aggregate" in _parameter_names(tmp_path / "e", "classification", "efficientnet_b0",
+                                           competition="rsna-breast-cancer-detection")
+    wheat = _parameter_names(tmp_path / "f", "detection", "yolov8", competition="global-wheat-detection")
+    assert "annotation_file" in wheat and not wheat & {"study_csv", "study_template", "study_names", "none_study_weight"}
+    tgs = _parameter_names(tmp_path / "g", "segmentation", "unet", competition="tgs-salt-identification-challenge")
+    assert "rle_col" in tgs and not tgs & {"mask_dir", "class_table", "merge_val", "tile_size"}
 
 
 @pytest.mark.parametrize(("layout", "needs"), [
     ("csv", ()), ("filename_zip", ("archives", "conversions", "folder_labels")), ("folders", ("folder_labels",)),
     ("coco_json", ("conversions", "coco_labels")), ("vinbig_dicom", ("conversions",)), ("uw_madison", ("conversions", "rle_masks")),
-    ("contrails", ("conversions", "mask_files")), ("json_bands", ("archives", "conversions")), ("tgs", ("rle_masks",)),
+    ("contrails", ("conversions", "mask_files", "val_split")), ("rsna_breast", ("conversions", "test_table")),
+    ("siim_covid", ("conversions", "study_labels")), ("train_val", ("folder_labels", "val_split")), ("json_bands", ("archives", "conversions")), ("tgs", ("rle_masks",)),
     ("wheat", ()), ("mask_files", ("mask_files",)), ("labelme_polygons", ("mask_files", "polygon_masks")),
     ("coco", ("coco_boxes",)), ("voc", ("annotation_files",)), ("yolo_txt", ("annotation_files",))])
 def test_a_data_folder_needs_the_groups_its_files_and_its_label_source_call_for(layout, needs, tmp_path):
@@ -93,6 +124,18 @@ def test_a_data_folder_needs_the_groups_its_files_and_its_label_source_call_for(
 def test_known_competitions_name_only_known_input_groups():
     for known in known_competitions():
         assert set(known.needs) <= set(INPUT_GROUPS), known.slug
+
+
+@pytest.mark.parametrize("known", known_competitions(), ids=lambda k: k.slug)
+def test_a_known_competitions_needs_are_those_of_its_miniature(known, tmp_path):
+    """competitions.toml's needs stand for the plan of the competition's data: they hold its miniature's (the real
+    data may hold more, as SIIM-ISIC's DICOMs beside the JPEGs its notebook reads)."""
+    synth = make_competition(tmp_path / "data", known.layout)
+    given = {**known.params, **synth.params}
+    needs = plan_needs(data=str(synth.folder), task=known.task, overrides=given)
+    if "archives" in known.needs:  # a folder's archive may hold anything; a known one holds what the table says
+        needs = set(needs) - {"conversions"}
+    assert set(needs) <= set(known.needs), known.slug
 
 
 @pytest.mark.smoke

@@ -64,8 +64,6 @@ def discover(root, task="", **params):
     plan.notes[:0] = inputs.notes
     # Each task's rules by name: a notebook carries its own task's only.
     need(TASK_RULES[task], f"a {task} plan")(inputs, plan, params)
-    if task == "detection":
-        need("discover_study.find_study_table", "a detection plan")(inputs, plan, params)
     arrays = [r for r in inputs.images_under(plan.get("train_image_dir") or "")[:PROBE_IDS] if r.endswith(".npy")]
     if arrays and task != "classification":
         raise ValueError(f"{plan['train_image_dir'] or 'the root'}/ holds .npy arrays: the {task} notebook reads image "

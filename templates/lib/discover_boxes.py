@@ -171,6 +171,18 @@ def discover_detection(inputs, plan, params):
             plan.set("submission", columns, f"no sample submission: every image of {test_dir}/ with 'class conf x0 y0 "
                      "x1 y1 ...' in pixels, blank when none")
         plan.set("box_format", "named", "no sample submission: class names, confidences and corners")
+    # Study rows beside image rows (SIIM-COVID): read by a group of their own, which a plan without them leaves out.
+    if params.get("study_csv") or unanswered_sample_rows(inputs, plan)[1]:
+        need("discover_study.find_study_table", "sample rows that name a study, not an image,")(inputs, plan, params)
+
+
+def unanswered_sample_rows(inputs, plan):
+    """(the sample's ids that name no image, the one suffix they share: '<study>_study' -> 'study', else '')."""
+    ids = list(dict.fromkeys(plan.sample_ids))
+    answered = set(resolvable_ids(inputs, ids, plan.get("id_template", "")))
+    others = [i for i in ids if i not in answered]
+    words = sorted({i.rpartition("_")[2] for i in others if "_" in i})
+    return others, words[0] if len(words) == 1 and all("_" in i for i in others) else ""
 
 
 def format_from_sample(values):

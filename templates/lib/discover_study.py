@@ -6,7 +6,8 @@ table whose ids carry the same suffix and whose other columns are one-hot classe
 is spelled by a folder above it. Standard library only, like the rest of discovery.
 """
 
-from lib.layout import PROBE_IDS, ambiguous, resolvable_ids
+from lib.discover_boxes import unanswered_sample_rows
+from lib.layout import PROBE_IDS, ambiguous
 from lib.paths import template_key
 
 STUDY_LEVELS = (1, 2, 3)  # how many folders above an image its study's folder may sit
@@ -15,19 +16,14 @@ STUDY_LEVELS = (1, 2, 3)  # how many folders above an image its study's folder m
 def find_study_table(inputs, plan, params):
     """Set study_csv, study_classes, study_names and study_template when the sample has rows no image answers."""
     given = params.get("study_csv", "")
-    template = plan.get("id_template", "")
-    ids = list(dict.fromkeys(plan.sample_ids))
-    answered = set(resolvable_ids(inputs, ids, template))
-    others = [i for i in ids if i not in answered]
+    others, word = unanswered_sample_rows(inputs, plan)
     if not others:
         if given:
             raise ValueError(f"study_csv={given!r}, but every row of {plan.get('sample_csv')} names an image; "
                              "set study_csv=''")
         return
-    words = sorted({i.rpartition("_")[2] for i in others if "_" in i})
-    if len(words) != 1 or not all("_" in i for i in others):
+    if not word:
         return  # not study rows: the test folder check reports the ids no image answers
-    word = words[0]
     # Tables at the top of the folder, as the training tables are: not the thousands a folder of records may hold.
     candidates = [given] if given else [r for r in sorted(inputs.files) if r.endswith(".csv") and "/" not in r and r not in (
         plan.get("sample_csv"), plan.get("annotation_file"))]
