@@ -69,6 +69,13 @@ def siim_score(synth, strings: dict) -> float:
     return study_image_map(study_truth, study_probs, image_truth, image_predictions, 1, nothing)[0]
 
 
+def hms_kl(truth: np.ndarray, probs: np.ndarray, epsilon: float = 1e-15) -> float:
+    """HMS's scorer (kaggle_kl_div, micro-averaged): sum over classes of p log(p / q), zero where p is, q clipped."""
+    q = np.clip(probs, epsilon, 1 - epsilon)
+    terms = np.where(truth > 0, truth * np.log(np.where(truth > 0, truth, 1.0) / q), 0.0)
+    return float(terms.sum(1).mean())
+
+
 CLASS_ROWS = ("class_table_masks", "labelme_polygons", "colour_masks")  # one row per image and class name
 BOX_LAYOUTS = ("voc", "labelme_boxes", "yolo_txt", "box_filename", "coco_no_sample")  # 'name conf x0 y0 x1 y1'
 
@@ -117,6 +124,16 @@ def score(layout: str, synth, submission: pd.DataFrame) -> tuple[str, float, flo
         return ("study + image mAP@0.5", siim_score(synth, dict(zip(ids, values.astype(str), strict=True))),
                 siim_score(synth, dict(zip(synth.test_ids, pd.read_csv(synth.folder / "sample_submission.csv")
                                            ["PredictionString"], strict=True))))
+    if layout == "hms":  # per sample row (eeg_id repeats): KL of its votes; the constant: the rows' mean distribution
+        seen: dict[str, int] = {}
+        rows = []
+        for i in ids:
+            rows.append(synth.truth[i][seen.get(i, 0)])
+            seen[i] = seen.get(i, 0) + 1
+        true = np.array(rows)
+        probs = submission[synth.classes].astype(float).to_numpy()
+        return ("kl_divergence (lower is better)", hms_kl(true, probs),
+                hms_kl(true, np.repeat(true.mean(0, keepdims=True), len(true), axis=0)))
     if layout == "tgs":
         masks = [rle_decode("" if v != v else str(v), truth[0].shape, "column").astype(bool) for v in values]
         ours = np.mean([tgs_score(t.astype(bool), m) for t, m in zip(truth, masks, strict=True)])

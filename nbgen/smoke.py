@@ -74,7 +74,7 @@ def run_smoke(
         raise SmokeError(str(err)) from None
     # A synthetic copy of a known competition gets what its known-competitions entry would set.
     params = {"smoke": True, "data_dir": str(synth.folder.resolve()), "work_dir": str(work_dir.resolve()),
-              **synth.params, **(parameters or {})}
+              **typed_params(notebook, synth.params), **(parameters or {})}
     work_dir = Path(params["work_dir"])  # a caller may point it elsewhere (an inference kernel at its training output)
     env = {**os.environ, "NBGEN_NET_LOG": str(net_log.resolve()), "MPLBACKEND": "Agg",
            "PYTHONPATH": os.pathsep.join(filter(None, [str(GUARD_DIR), os.environ.get("PYTHONPATH", "")]))}
@@ -99,6 +99,16 @@ def run_smoke(
 def _provenance(notebook: Path) -> dict[str, Any]:
     """What nbgen recorded in the notebook's metadata (task, arch, role, ...)."""
     return json.loads(notebook.read_text()).get("metadata", {}).get("nbgen", {})
+
+
+def typed_params(notebook: Path, settings: dict[str, str]) -> dict[str, object]:
+    """A synthetic competition's settings (`--set` text) as the notebook's parameter types (crop_scale_min=1.0)."""
+    from nbgen.config import param_specs, parse_value
+
+    task = _provenance(notebook).get("task", "")
+    specs = {spec.name: spec for spec in param_specs(task)} if task else {}
+    return {name: parse_value(specs[name], raw) if name in specs and isinstance(raw, str) else raw
+            for name, raw in settings.items()}
 
 
 def notebook_role(notebook: Path) -> str:

@@ -11,11 +11,12 @@ from nbgen.synth_known import KNOWN_LAYOUTS, make_known
 from nbgen.synth_masks import SEGMENTATION_LAYOUTS, make_segmentation
 from nbgen.synth_pixels import IMAGE2IMAGE_LAYOUTS, make_image2image
 from nbgen.synth_public import PUBLIC_LAYOUTS, make_public
+from nbgen.synth_signals import SIGNAL_LAYOUTS, make_signals
 
 LAYOUTS = (CLASSIFICATION_LAYOUTS + SEGMENTATION_LAYOUTS + DETECTION_LAYOUTS + IMAGE2IMAGE_LAYOUTS + PUBLIC_LAYOUTS
-           + KNOWN_LAYOUTS)
+           + KNOWN_LAYOUTS + SIGNAL_LAYOUTS)
 __all__ = ["CLASSIFICATION_LAYOUTS", "DETECTION_LAYOUTS", "IMAGE2IMAGE_LAYOUTS", "KNOWN_LAYOUTS", "LAYOUTS", "PUBLIC_LAYOUTS",
-           "SEGMENTATION_LAYOUTS", "SynthCompetition", "make_competition"]
+           "SEGMENTATION_LAYOUTS", "SIGNAL_LAYOUTS", "SynthCompetition", "make_competition"]
 
 
 def make_competition(folder: Path, layout: str, n_train: int = 24, n_test: int = 7, seed: int = 0) -> SynthCompetition:
@@ -32,4 +33,6 @@ def make_competition(folder: Path, layout: str, n_train: int = 24, n_test: int =
         return make_public(folder, layout, n_train, n_test, seed)
     if layout in KNOWN_LAYOUTS:
         return make_known(folder, layout, n_train, n_test, seed)
+    if layout in SIGNAL_LAYOUTS:
+        return make_signals(folder, layout, n_train, n_test, seed)
     raise ValueError(f"unknown layout {layout!r}; use one of {', '.join(LAYOUTS)}")

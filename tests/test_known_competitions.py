@@ -15,7 +15,8 @@ pytestmark = pytest.mark.smoke
 ARCH = {"classification": "efficientnet_b0", "segmentation": "unet", "detection": "yolov8", "image2image": "Unet"}
 CI = ("cassava-leaf-disease-classification", "tgs-salt-identification-challenge", "global-wheat-detection",
       "dogs-vs-cats-redux-kernels-edition", "vinbigdata-chest-xray-abnormalities-detection",
-      "statoil-iceberg-classifier-challenge", "severstal-steel-defect-detection")
+      "statoil-iceberg-classifier-challenge", "severstal-steel-defect-detection",
+      "hms-harmful-brain-activity-classification")
 WITH_MINIATURE = [k for k in known_competitions() if k.layout]
 
 

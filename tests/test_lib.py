@@ -347,3 +347,24 @@ def test_helpers_import_each_other_at_the_top_only():
     nested = [f"{p.name}:{n}" for p in sorted(lib_dir.glob("*.py")) for n, line in enumerate(p.read_text().splitlines(), 1)
               if re.match(r"\s+(from lib\b|import lib\b)", line)]
     assert not nested
+
+
+def test_kl_divergence_is_hms_scorer_and_votes_average_per_image():
+    """KL(votes || prediction) per row as HMS's kaggle_kl_div computes it (predictions clipped, zero votes add nothing);
+    vote rows of one image become the mean of their distributions, the best constant per image under KL."""
+    from lib.labels import mean_votes
+
+    truth = np.array([[0.5, 0.5, 0.0], [0.0, 0.0, 1.0]])
+    probs = np.array([[0.25, 0.25, 0.5], [0.0, 0.5, 0.5]])
+    by_hand = (0.5 * np.log(2) * 2 + np.log(2)) / 2
+    assert metrics.kl_divergence(truth, probs) == pytest.approx(by_hand)
+    assert metrics.score("kl_divergence", truth * 7, probs, "multiclass") == pytest.approx(by_hand)  # counts normalised
+    assert metrics.kl_divergence(truth, truth) == pytest.approx(0.0) and metrics.is_better("kl_divergence", 0.1, 0.2)
+    table = pd.DataFrame({"spectrogram_id": ["a", "a", "b"], "patient_id": ["p", "p", "q"],
+                          "x_vote": ["3", "0", "1"], "y_vote": ["1", "2", "1"]})
+    merged = mean_votes(table, "spectrogram_id", ["x_vote", "y_vote"], "train.csv")
+    assert merged["spectrogram_id"].tolist() == ["a", "b"] and merged["patient_id"].tolist() == ["p", "q"]
+    assert np.allclose(merged[["x_vote", "y_vote"]].to_numpy(float), [[0.375, 0.625], [0.5, 0.5]])
+    with pytest.raises(ValueError, match="1 rows of train.csv have no votes"):
+        mean_votes(table.assign(x_vote=["0", "0", "1"], y_vote=["0", "2", "1"]), "spectrogram_id", ["x_vote", "y_vote"],
+                   "train.csv")

@@ -129,3 +129,36 @@ def test_two_tables_with_masks_of_the_tiled_slides_stop(tmp_path):
         Inputs(synth.folder, tile_size=96)
     chosen = Inputs(synth.folder, tile_size=96, train_csv="train_v2.csv")
     assert "train_v2.csv" not in chosen.files and "train.csv" in chosen.files
+
+
+def test_parquet_spectrograms_become_log_power_images(tmp_path):
+    """HMS: each parquet spectrogram is a grey PNG of the same stem; regions stacked in column order, low frequencies
+    at the bottom of each band, log power on one fixed scale, missing values at the floor; the EEGs stay as they are."""
+    import pandas as pd
+
+    synth = make_competition(tmp_path / "data", "hms")
+    view = converted(synth, tmp_path / "work")
+    source = sorted((synth.folder / "train_spectrograms").iterdir())[0]
+    frame = pd.read_parquet(source)
+    image = cv2.imread(str(view / "train_spectrograms" / f"{source.stem}.png"), cv2.IMREAD_UNCHANGED)
+    assert image.shape == (400, len(frame)) and image.dtype == np.uint8
+    low, high = decode.LOG_POWER_RANGE
+    ll = frame[[c for c in frame.columns if c.startswith("LL_")]].to_numpy(np.float64)  # (time, frequency)
+    want = np.rint((np.log(np.clip(np.nan_to_num(ll, nan=np.exp(low)), np.exp(low), np.exp(high))) - low)
+                   / (high - low) * 255)
+    assert np.abs(image[:100].astype(int) - want.T[::-1].astype(int)).max() <= 1  # LL: the top band, 19.92 Hz first
+    rp = frame.iloc[:, -1].to_numpy(np.float64)  # RP's highest frequency: the first row of the bottom band
+    assert np.abs(image[300].astype(int) - np.rint((np.log(np.clip(np.nan_to_num(rp, nan=np.exp(low)), np.exp(low),
+                                                                           np.exp(high))) - low) / (high - low) * 255)).max() <= 1
+    assert not list(view.rglob("*_spectrograms/*.parquet"))  # replaced by their images
+    assert len(list((view / "train_eegs").iterdir())) == len(list((synth.folder / "train_eegs").iterdir()))
+
+
+def test_a_long_spectrogram_is_averaged_down_in_time():
+    import pandas as pd
+
+    frame = pd.DataFrame(np.full((5000, 3), np.e, dtype=np.float32), columns=["LL_1.0", "LL_2.0", "RL_1.0"])
+    frame.insert(0, "time", np.arange(5000))
+    image = decode.spectrogram_image(frame)
+    assert image.shape == (3, decode.MAX_SPECTROGRAM_COLUMNS)
+    assert (image == round((1 - decode.LOG_POWER_RANGE[0]) / 12 * 255)).all()

@@ -33,6 +33,8 @@ from lib.records import (
 )
 
 DECODED_VIEW = "decoded-input"
+LOG_POWER_RANGE = (-4.0, 8.0)  # natural log of spectrogram power: HMS's values span about e^-4 to e^8
+MAX_SPECTROGRAM_COLUMNS = 1024
 
 
 def decode_image(source, target, window=""):
@@ -78,6 +80,32 @@ def ash_image(folder):
     return np.rint(np.stack(scaled, axis=-1) * 255).astype(np.uint8)
 
 
+def spectrogram_image(frame):
+    """A spectrogram table (rows: time; columns: `<region>_<frequency>` power, a time column first) as an (R * F, T)
+    uint8 image: log power clipped to [LOG_POWER_RANGE] (missing values at the floor), the regions stacked top to
+    bottom in column order, low frequencies at the bottom of each band. The same fixed scale for every file, so
+    loudness stays comparable between recordings."""
+    columns = [c for c in frame.columns if "_" in str(c)] or [c for c in frame.columns if str(c).lower() != "time"]
+    regions = list(dict.fromkeys(str(c).rpartition("_")[0] for c in columns))
+    low, high = LOG_POWER_RANGE
+    power = frame[columns].to_numpy(dtype=np.float32)
+    power = np.log(np.clip(np.nan_to_num(power, nan=np.exp(low)), np.exp(low), np.exp(high)))
+    scaled = np.rint((power - low) / (high - low) * 255).astype(np.uint8)  # (T, R * F)
+    bands = [scaled[:, [str(c).rpartition("_")[0] == r for c in columns]].T[::-1] for r in regions]
+    image = np.concatenate(bands, axis=0)
+    if image.shape[1] > MAX_SPECTROGRAM_COLUMNS:  # hours of 2 s rows: averaged down, the models resize anyway
+        image = cv2.resize(image, (MAX_SPECTROGRAM_COLUMNS, image.shape[0]), interpolation=cv2.INTER_AREA)
+    return image
+
+
+def write_spectrogram(source, target):
+    """One parquet spectrogram as a grey PNG (spectrogram_image)."""
+    import pandas as pd
+
+    image = spectrogram_image(pd.read_parquet(source))
+    return write_through_partial(target, lambda path: cv2.imwrite(str(path), image))
+
+
 def write_band_folder(folder, image_target, mask_target):
     """One contrails record: its false-colour PNG and, when labelled, its 0/255 mask PNG."""
     if mask_target:
@@ -107,6 +135,8 @@ def _run_job(job, bad_files="stop"):
         return write_band_records(args[0], target)
     if kind == "band_folder":
         return write_band_folder(args[0], target, args[1])
+    if kind == "spectrogram":
+        return write_spectrogram(args[0], target)
     try:
         return decode_image(args[0], target, args[1])
     except (ValueError, RuntimeError) as err:
@@ -175,6 +205,8 @@ def conversion_jobs(data_dir, files, view, tile_size=None, tile_writer=None, tra
             image = next(o for o, (_, what) in conversion.outputs.items() if what == "image")
             mask = next((view / o for o, (_, what) in conversion.outputs.items() if what == "mask"), None)
             jobs.append(("band_folder", view / image, (data_dir / conversion.source, mask)))
+        elif conversion.kind == "spectrogram":
+            jobs.append(("spectrogram", view / next(iter(conversion.outputs)), (data_dir / conversion.source,)))
         elif conversion.kind == "tiled_tiff":
             folder, _, name = conversion.source.rpartition("/")
             stem = name.rpartition(".")[0]

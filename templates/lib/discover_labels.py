@@ -132,12 +132,17 @@ def _label_columns(plan, params, table, header, column, id_col):
         missing = [c for c in targets if c not in header]
         if missing:
             raise KeyError(f"target_cols {missing} are not columns of {table} ({header}); fix target_cols")
+        if params.get("label_encoding") == "votes":
+            return targets, "votes", "parameters target_cols and label_encoding"
         return targets, "onehot", "parameter target_cols"
     if params.get("label_col"):
         if params["label_col"] not in header:
             raise KeyError(f"label_col={params['label_col']!r} is not a column of {table} ({header}); fix label_col")
         label, source = params["label_col"], "parameter label_col"
     elif len(value_cols) > 1 and all(c in header for c in value_cols):
+        if _are_votes([v for c in value_cols for v in column[c]]):
+            return value_cols, "votes", (f"{plan['sample_csv']}'s {len(value_cols)} value columns are counts in {table}: "
+                                         "soft labels, each row's votes over the classes normalised to sum to 1")
         return value_cols, "onehot", f"{plan['sample_csv']}'s {len(value_cols)} value columns are 0/1 columns of {table}"
     elif len(value_cols) > 1:
         wanted = set(value_cols)
@@ -172,6 +177,15 @@ def _label_columns(plan, params, table, header, column, id_col):
     return [label], "single", source
 
 
+def _are_votes(values):
+    """Counts of votes (HMS's experts per class): numbers, none negative, some above 1."""
+    try:
+        numbers = [float(v) for v in values if v != ""]
+    except ValueError:
+        return False
+    return bool(numbers) and min(numbers) >= 0 and max(numbers) > 1
+
+
 def _is_quantity(values):
     """Fractional numbers, or integers with so many distinct values that most would be classes of one or two images."""
     try:
@@ -185,7 +199,7 @@ def _is_quantity(values):
 
 def _class_counts(column, targets, encoding):
     """{class: count}, classes sorted (numerically when they are numbers)."""
-    if encoding == "onehot":
+    if encoding in ("onehot", "votes"):
         return {c: sum(float(v or 0) > 0 for v in column[c]) for c in targets}
     values = column[targets[0]]
     tokens = [t for v in values for t in v.split()] if encoding == "multilabel" else values
@@ -370,7 +384,8 @@ def _submission(plan, params):
         plan.set("positive_class", *_positive_class(classes, params))
     metric = params.get("metric", "auto") or "auto"
     if metric == "auto":
-        metric = {"multilabel": "micro_f1", "topk": "map_at_k", "regression": "rmse", "onehot": "roc_auc"}.get(encoding)
+        metric = {"multilabel": "micro_f1", "topk": "map_at_k", "regression": "rmse", "onehot": "roc_auc",
+                  "votes": "kl_divergence"}.get(encoding)
         if metric is None:
             metric = "roc_auc" if fmt in ("probability", "class_probabilities") and len(classes) <= 2 or \
                 encoding == "onehot" else ("log_loss" if fmt == "class_probabilities" else "accuracy")

@@ -51,7 +51,7 @@ def one_hot(values, classes):
 
 
 def problem_of(encoding, y):
-    if encoding in ("multilabel",) or (encoding == "onehot" and not (y.sum(1) == 1).all()):
+    if encoding in ("multilabel",) or (encoding == "onehot" and not (y.sum(1) == 1).all()):  # votes: soft softmax rows
         return "multilabel"
     return "binary" if y.shape[1] == 2 else "multiclass"
 
@@ -85,6 +85,8 @@ def _labels_from_table(plan, data_dir, group_col):
     source = plan["train_csv"]
     table = pd.read_csv(data_dir / source, dtype=str, keep_default_na=False)
     encoding, targets = plan["label_encoding"], plan["label_cols"]
+    if encoding == "votes":
+        table = mean_votes(table, plan["id_col"], targets, source)
     ids = table[plan["id_col"]].tolist()
     train_dir = data_dir / plan["train_image_dir"]
     paths = image_paths(ids, index_files(train_dir, plan["id_key"]), train_dir)
@@ -95,7 +97,9 @@ def _labels_from_table(plan, data_dir, group_col):
         y = ((values - low) / max(high - low, 1e-12)).astype(np.float32)[:, None]
         return Labels(ids, y, targets, "regression", encoding, targets, paths, groups, low, high - low)
     classes = list(plan["classes"])
-    if encoding == "onehot":
+    if encoding == "votes":
+        y = table[targets].to_numpy(dtype=np.float32)
+    elif encoding == "onehot":
         y = table[targets].astype(float).to_numpy(dtype=np.float32)
         if not np.isin(y, (0.0, 1.0)).all():
             raise ValueError(f"target columns {targets} of {source} must hold only 0 and 1")
@@ -107,6 +111,20 @@ def _labels_from_table(plan, data_dir, group_col):
     else:
         y = one_hot(table[targets[0]], classes)
     return Labels(ids, y, classes, problem_of(encoding, y), encoding, targets, paths, groups)
+
+
+def mean_votes(table, id_col, targets, source):
+    """One row per image from rows of vote counts (HMS: several labelled windows per spectrogram): each row's votes
+    normalised to sum to 1, then averaged per image, the distribution that scores best under KL divergence on the
+    image's rows. The other columns keep the image's first row (its patient, for groups)."""
+    counts = table[targets].apply(pd.to_numeric, errors="coerce").fillna(0).to_numpy(dtype=np.float64)
+    totals = counts.sum(1, keepdims=True)
+    if (counts < 0).any() or (totals == 0).any():
+        raise ValueError(f"{int((totals[:, 0] == 0).sum())} rows of {source} have no votes in {targets} (or negative "
+                         "counts); drop them or fix the table")
+    shares = pd.DataFrame(counts / totals, columns=targets).groupby(table[id_col].to_numpy(), sort=False).mean()
+    first = table.drop(columns=targets).groupby(id_col, sort=False).first()
+    return first.join(shares).reset_index(names=id_col)
 
 
 def read_folder_labels(plan, data_dir, group_col):

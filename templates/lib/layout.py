@@ -395,13 +395,19 @@ def locate_image_dir(inputs, ids, given, parameter, candidates, template=""):
         viable.remove("")  # the root holds every folder: a named folder that fits is more specific
     if len(viable) > 1:
         raise ambiguous(f"{len(viable)} folders hold the same images", viable, parameter)
+    if not viable and probe:  # a folder of another name (train_spectrograms/): the one top-level folder with the ids
+        tops = sorted({r.split("/")[0] for r in inputs.folders if r != "."} - set(folders))
+        viable = [f for f in tops if inputs.images_under(f)[:1] and _named(inputs, f, probe, template)]
+        if len(viable) > 1:
+            raise ambiguous(f"{len(viable)} folders hold the same images", viable, parameter)
     if not viable:
         return None, ""
     folder = viable[0]
     if id_key(inputs, folder, probe, template) not in ("path", "path_stem"):
         check_one_image_per_id(inputs, folder, parameter, template)
-    what = "holds the first ids" if probe else "holds images"
-    return folder, f"the {'root, under which the ids are paths' if folder == '' else 'one candidate folder that ' + what}"
+    what = ("one candidate folder that " if folder in folders else "one top-level folder that ") + (
+        "holds the first ids" if probe else "holds images")
+    return folder, f"the {'root, under which the ids are paths' if folder == '' else what}"
 
 
 def _named(inputs, folder, ids, template=""):
@@ -435,13 +441,17 @@ def table_id_column(inputs, plan, params, table, header, rows):
         if params["id_col"] not in header:
             raise KeyError(f"id_col={params['id_col']!r} is not a column of {table} ({header}); fix id_col")
         return params["id_col"], "parameter id_col"
-    if sample_id in header:
-        return sample_id, f"{plan['sample_csv']}'s id column is in {table}"
-    lower = {c.lower(): c for c in header}
-    if sample_id.lower() in lower:
-        return lower[sample_id.lower()], f"{table}: the sample's id column, in another case"
     columns = {c: [r[i] for r in rows[:PROBE_IDS] if len(r) > i] for i, c in enumerate(header)}
     naming = [c for c in header if columns[c] and len(resolvable_ids(inputs, columns[c])) == len(columns[c])]
+    lower = {c.lower(): c for c in header}
+    if sample_id.lower() in lower:
+        found = lower[sample_id.lower()]
+        # HMS: the sample's eeg_id is in the table, but the files are named by spectrogram_id (a test table maps them)
+        if found in naming or len(naming) != 1:
+            return found, (f"{plan['sample_csv']}'s id column is in {table}" if found == sample_id else
+                           f"{table}: the sample's id column, in another case")
+        return naming[0], (f"{table}: the one column whose values name image files ({sample_id}, the sample's id, "
+                           "names none)")
     if len(naming) > 1:
         raise ambiguous(f"{len(naming)} columns of {table} name image files", naming, "id_col")
     if naming:

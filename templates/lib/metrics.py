@@ -11,7 +11,7 @@ from sklearn.metrics import (
     roc_curve,
 )
 
-LOWER_IS_BETTER = {"log_loss", "rmse"}
+LOWER_IS_BETTER = {"log_loss", "rmse", "kl_divergence"}
 
 
 def map_at_k(truth, probs, k):
@@ -28,6 +28,15 @@ def weighted_auc(truth, scores, tpr_bands=(0.0, 0.4, 1.0), weights=(2, 1)):
     for low, high, weight in zip(tpr_bands[:-1], tpr_bands[1:], weights, strict=True):
         total += weight * auc(fpr, np.clip(tpr, low, high) - low)
     return float(total / np.dot(np.diff(tpr_bands), weights))
+
+
+def kl_divergence(truth, probs, epsilon=1e-15):
+    """HMS's metric: KL(truth || prediction) per row, summed over classes, averaged over rows; truth rows are
+    distributions (normalised votes), predictions clipped to [epsilon, 1 - epsilon] as the competition's scorer does."""
+    from scipy.special import rel_entr
+
+    q = np.clip(np.asarray(probs, dtype=np.float64), epsilon, 1 - epsilon)
+    return float(rel_entr(np.asarray(truth, dtype=np.float64), q).sum(1).mean())
 
 
 def probabilistic_f1(truth, scores):
@@ -69,6 +78,8 @@ def score(metric, y, probs, problem, span=1.0, k=5, thresholds=0.5):
             return float(accuracy_score(truth, probs > 0.5))  # exact-match ratio
         raise ValueError(f"metric {metric!r} does not apply to multi-label targets; use micro_f1, macro_f1, roc_auc, log_loss")
     probs = probs / probs.sum(1, keepdims=True)  # float32 softmax rows drift from 1 by ~1e-7
+    if metric == "kl_divergence":  # soft labels: y holds each row's distribution over the classes
+        return kl_divergence(y / y.sum(1, keepdims=True), probs)
     truth = y.argmax(1)
     predicted = probs.argmax(1)
     if metric == "accuracy":
@@ -90,7 +101,7 @@ def score(metric, y, probs, problem, span=1.0, k=5, thresholds=0.5):
             return float(roc_auc_score(truth, probs[:, 1]))
         return float(roc_auc_score(y.astype(int), probs, average="macro"))  # one-vs-rest, column-wise mean
     raise ValueError(f"unknown metric {metric!r}; use accuracy, macro_f1, micro_f1, map_at_k, roc_auc, weighted_auc, "
-                     "pf1, qwk, log_loss or rmse")
+                     "pf1, qwk, log_loss, kl_divergence or rmse")
 
 
 def ordinal_classes(values, cuts=None):

@@ -3,6 +3,9 @@
 - JSON band records (Statoil): a list of {id, band_1, band_2, ..., scalar fields} in `train.json`.
   Each record becomes `train/<id>.npy` of shape (bands, side, side), and the scalar fields a table
   `train.csv`, so the arrays layout reads them.
+- Spectrograms (HMS): `train_spectrograms/<id>.parquet`, a time column then power columns named
+  `<region>_<frequency>` (LL_0.59 ... RP_19.92). Each becomes `train_spectrograms/<id>.png`: log power,
+  one band of rows per region, low frequencies at the bottom, time across (spectrogram_image).
 - Band folders (contrails): `train/<record>/band_08.npy ... band_16.npy` of shape (H, W, frames)
   and `human_pixel_masks.npy`. Each record becomes a false-colour `train/<record>.png` of the
   labelled frame and a mask `train_masks/<record>.png`, so the image and mask-folder layout reads them.
@@ -36,6 +39,7 @@ TIFF_SUFFIXES = (".tif", ".tiff")
 AUTO_TILE, AUTO_TILE_ABOVE = 1024, 8192  # HuBMAP's slides are 20,000-50,000 pixels a side
 TABLE_RLE_NAMES = ("encoding", "rle", "encodedpixels", "encoded_pixels", "rle_mask", "segmentation")
 TILES_MANIFEST = "tiles.json"
+SPECTROGRAM_WORD = "spectrogram"  # parquet files in a folder named like it are spectrograms, not tables
 
 
 @dataclass
@@ -107,6 +111,7 @@ def find_conversions(files, source, tile_size=None, train_csv=""):
         note = f"{rel}: {len(data)} records of {len(bands)} bands ({', '.join(bands)}) of {side}x{side}"
         conversions.append(Conversion("band_records", rel, [rel], outputs, note))
     conversions += _band_folders(files)
+    conversions += _spectrograms(files)
     if tile_size is not None:  # segmentation only: the other tasks read big TIFFs whole
         conversions += _tiled_tiffs(files, source, tile_size, train_csv)
     taken = set(files) - {r for c in conversions for r in c.replaced}
@@ -152,7 +157,7 @@ def conversion_candidate(files, is_list, tile_size=None):
     for rel in files:
         low = rel.lower()
         if (low.endswith(".json") and rel.count("/") <= 2 and is_list(rel)) or BAND_FILE.search(low) or (
-                tile_size is not None and low.endswith(TIFF_SUFFIXES)):
+                tile_size is not None and low.endswith(TIFF_SUFFIXES)) or _is_spectrogram(low):
             return rel
     return None
 
@@ -193,6 +198,28 @@ def _band_folders(files):
                 outputs[f"{masks_dir}/{record}.png"] = (folder, "mask")
             conversions.append(Conversion("band_folder", folder, members, outputs, note))
             note = ""  # one note per split
+    return conversions
+
+
+def _is_spectrogram(rel):
+    folder, _, name = rel.lower().rpartition("/")
+    return name.endswith(".parquet") and SPECTROGRAM_WORD in folder
+
+
+def _spectrograms(files):
+    """Parquet spectrograms in folders named like spectrograms: one PNG each, of the same stem."""
+    by_folder = defaultdict(list)
+    for rel in files:
+        if _is_spectrogram(rel):
+            by_folder[rel.rpartition("/")[0]].append(rel)
+    conversions = []
+    for folder, members in sorted(by_folder.items()):
+        note = (f"{folder}/: {len(members)} parquet spectrograms -> PNGs (log power, a band of rows per region, "
+                "time across)")
+        for rel in sorted(members):
+            conversions.append(Conversion("spectrogram", rel, [rel], {rel[: -len(".parquet")] + ".png": (rel, "image")},
+                                          note))
+            note = ""  # one note per folder
     return conversions
 
 
