@@ -29,7 +29,7 @@ from lib.study import study_image_map  # noqa: E402
 from nbgen.config import param_specs, parse_overrides, parse_value  # noqa: E402
 from nbgen.generator import generate, resolve_task  # noqa: E402
 from nbgen.smoke import run_smoke  # noqa: E402
-from nbgen.synth import make_competition  # noqa: E402
+from nbgen.synth import VOLUME_LAYOUTS, make_competition  # noqa: E402
 
 ARCH = {"classification": "efficientnet_b0", "segmentation": "unet", "detection": "yolov8", "image2image": "Unet"}
 RUN = {"classification": {"model_name": "test_efficientnet", "img_size": 64, "batch_size": 16, "lr": 3e-3},
@@ -178,7 +178,7 @@ def score(layout: str, synth, submission: pd.DataFrame) -> tuple[str, float, flo
                             average="micro")
         return "micro_f1", float(ours), float(constant)
     if layout in ("filename_zip", "binary", "zip_flat", "folders_binary", "npy_arrays", "rsna_breast",
-                  "json_bands"):
+                  "json_bands", "rsna_miccai"):
         positive = synth.params.get("positive_class", "1")
         y = [int(t == positive) for t in truth]
         return "roc_auc", float(roc_auc_score(y, values.astype(float))), 0.5
@@ -201,6 +201,8 @@ def run(layout: str, epochs: int, work: Path, overrides: dict[str, str] | None =
     task, notebook, _, found = notebook_for(layout, work)
     started = time.time()
     parameters = {**COMMON, **RUN[task], "epochs": epochs}
+    if layout in VOLUME_LAYOUTS:  # slice series written at the size the run trains at
+        parameters["volume_size"] = RUN[task]["img_size"]
     if "study_csv" in found:
         parameters["study_epochs"] = epochs
     specs = {spec.name: spec for spec in param_specs(task)}

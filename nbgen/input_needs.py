@@ -15,6 +15,7 @@ from typing import Any
 INPUT_GROUPS = {
     "archives": ("list_archive", "read_member", "unpack_inputs"),  # .zip, .7z, .tar(.gz) unpacked once
     "conversions": ("decode_inputs", "find_conversions", "band_records_csv"),  # DICOM, 16-bit PNG, band records, big TIFFs
+    "volumes": ("write_volume",),  # DICOM slice series, one array per study (with conversions)
     # classification labels that are not a table: class folders or file names (cat.1.jpg), COCO-style JSON
     "folder_labels": ("discover_folder_labels", "read_folder_labels", "read_file_name_labels"),
     "coco_labels": ("discover_coco_labels", "read_coco_labels"),
@@ -57,5 +58,11 @@ def folder_needs(folder: str | os.PathLike[str], tile_size: int | None = None) -
     library only); an archive may hold anything, so it brings the conversions too."""
     from nbgen.discovery import _lib_module
 
-    archive, slow = _lib_module("records").to_prepare(folder, tile_size)
-    return ("archives", "conversions") if archive else ("conversions",) if slow else ()
+    records = _lib_module("records")
+    archive, slow = records.to_prepare(folder, tile_size)
+    if archive:
+        return "archives", "conversions"
+    if not slow:
+        return ()
+    files = [p.relative_to(folder).as_posix() for p in records.walk_files(folder)]
+    return ("conversions", "volumes") if records.dicom_series(files) else ("conversions",)

@@ -12,11 +12,12 @@ from nbgen.synth_masks import SEGMENTATION_LAYOUTS, make_segmentation
 from nbgen.synth_pixels import IMAGE2IMAGE_LAYOUTS, make_image2image
 from nbgen.synth_public import PUBLIC_LAYOUTS, make_public
 from nbgen.synth_signals import SIGNAL_LAYOUTS, make_signals
+from nbgen.synth_volumes import VOLUME_LAYOUTS, make_volumes
 
 LAYOUTS = (CLASSIFICATION_LAYOUTS + SEGMENTATION_LAYOUTS + DETECTION_LAYOUTS + IMAGE2IMAGE_LAYOUTS + PUBLIC_LAYOUTS
-           + KNOWN_LAYOUTS + SIGNAL_LAYOUTS)
+           + KNOWN_LAYOUTS + SIGNAL_LAYOUTS + VOLUME_LAYOUTS)
 __all__ = ["CLASSIFICATION_LAYOUTS", "DETECTION_LAYOUTS", "IMAGE2IMAGE_LAYOUTS", "KNOWN_LAYOUTS", "LAYOUTS", "PUBLIC_LAYOUTS",
-           "SEGMENTATION_LAYOUTS", "SIGNAL_LAYOUTS", "SynthCompetition", "make_competition"]
+           "SEGMENTATION_LAYOUTS", "SIGNAL_LAYOUTS", "SynthCompetition", "VOLUME_LAYOUTS", "make_competition"]
 
 
 def make_competition(folder: Path, layout: str, n_train: int = 24, n_test: int = 7, seed: int = 0) -> SynthCompetition:
@@ -35,4 +36,6 @@ def make_competition(folder: Path, layout: str, n_train: int = 24, n_test: int =
         return make_known(folder, layout, n_train, n_test, seed)
     if layout in SIGNAL_LAYOUTS:
         return make_signals(folder, layout, n_train, n_test, seed)
+    if layout in VOLUME_LAYOUTS:
+        return make_volumes(folder, layout, n_train, n_test, seed)
     raise ValueError(f"unknown layout {layout!r}; use one of {', '.join(LAYOUTS)}")

@@ -18,6 +18,8 @@ EXPECTED = {
     "csv": ("classification", "single", "train_images", "test_images", "label", "accuracy"),
     # parquet spectrograms become PNGs named by spectrogram_id; vote counts are soft labels
     "hms": ("classification", "votes", "train_spectrograms", "test_spectrograms", "class_probabilities", "kl_divergence"),
+    # DICOM slice series become one array per case: train/<case>.npy
+    "rsna_miccai": ("classification", "single", "train", "test", "probability", "roc_auc"),
     "onehot": ("classification", "onehot", "images", "images", "class_probabilities", "roc_auc"),
     "binary": ("classification", "single", "jpeg/train", "jpeg/test", "probability", "roc_auc"),
     "folders": ("classification", "folders", "train", "test", "label", "accuracy"),
@@ -199,12 +201,10 @@ def test_unsupported_inputs_are_named(tmp_path):
 
 @pytest.mark.parametrize("files, message", [
     (["train_images/a.jpeg", "train_lidar/a.bin", "train.csv"], r"holds lidar data \(1 files, e\.g\. train_lidar/a\.bin\)"),
-    ([f"train/{p}/{i}.dcm" for p in ("ID1", "ID2") for i in range(20)] + ["train.csv"],
-     r"DICOM slice series, 2 folders of about 20 slices \(e\.g\. train/ID1/\): 3D volumes are not supported"),
     (["seg/a.nii.gz", "train.csv"], r"1 3D volumes files and no image files"),
 ])
 def test_layouts_the_notebooks_cannot_read_are_named(tmp_path, files, message):
-    """Lidar (Lyft), DICOM slice series (RSNA cervical, OSIC), NIfTI volumes; a flat folder of DICOM images is not a series."""
+    """Lidar (Lyft), NIfTI volumes (DICOM slice series are read as volumes: test_records)."""
     for rel in files:
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_text("id,label\na,1\n" if rel.endswith(".csv") else "")
@@ -213,13 +213,17 @@ def test_layouts_the_notebooks_cannot_read_are_named(tmp_path, files, message):
 
 
 def test_a_flat_folder_of_dicom_images_is_not_a_series(tmp_path):
-    from lib.layout import Inputs, Plan, check_supported
+    from lib.layout import Inputs
+    from lib.records import dicom_series
 
     for split, n in (("train", 40), ("test", 20)):
         for i in range(n):
             (tmp_path / split).mkdir(exist_ok=True)
             (tmp_path / split / f"{i}.dicom").write_bytes(b"")
-    check_supported(Inputs(tmp_path), Plan(tmp_path))
+    assert not Inputs(tmp_path).conversions and not dicom_series(sorted(Inputs(tmp_path).files))
+    # one folder per study below a split is: a study of RSNA cervical, an OSIC patient
+    series = [f"train_images/{s}/{i}.dcm" for s in ("1.2.3", "1.2.4") for i in range(20)]
+    assert sorted(dicom_series(series)) == ["train_images/1.2.3", "train_images/1.2.4"]
 
 
 def test_bad_input_names_the_file(tmp_path):

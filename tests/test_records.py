@@ -162,3 +162,24 @@ def test_a_long_spectrogram_is_averaged_down_in_time():
     image = decode.spectrogram_image(frame)
     assert image.shape == (3, decode.MAX_SPECTROGRAM_COLUMNS)
     assert (image == round((1 - decode.LOG_POWER_RANGE[0]) / 12 * 255)).all()
+
+
+def test_dicom_series_become_one_stack_per_study_ordered_by_position(tmp_path):
+    """RSNA-MICCAI: a case's four sequences, each ordered by ImagePositionPatient (file names and instance numbers are
+    shuffled), resampled to volume_depth slices of volume_size px, stacked as channels; a missing sequence is zeros;
+    written again at another depth."""
+    pytest.importorskip("pydicom")
+    from nbgen.synth_volumes import SEQUENCES, SLICES
+
+    synth = make_competition(tmp_path / "data", "rsna_miccai", n_train=4, n_test=2)
+    shutil.rmtree(synth.folder / "train" / "00000" / "T2w")  # a case without one sequence
+    view = decode.decode_inputs(synth.folder, tmp_path / "work", progress=False, volume_depth=SLICES, volume_size=16)
+    negative, positive = (np.load(view / "train" / f"{case}.npy") for case in ("00000", "00002"))
+    assert positive.shape == (16, 16, len(SEQUENCES) * SLICES) and positive.dtype == np.float16
+    flair = positive[8, 8, :SLICES].astype(float)  # the blob sits in the middle third of the FLAIR slices
+    assert (flair[SLICES // 3: 2 * SLICES // 3] > 0.9).all() and (flair[: SLICES // 3 - 1] < 0.5).all()
+    assert (flair[2 * SLICES // 3 + 1:] < 0.5).all()
+    assert (negative[..., 3 * SLICES:] == 0).all() and negative[..., :SLICES].max() <= 1  # T2w missing: zeros
+    assert not list(view.rglob("*.dcm")) and sorted(p.name for p in (view / "test").iterdir()) == ["00001.npy", "00003.npy"]
+    again = decode.decode_inputs(synth.folder, tmp_path / "work", progress=False, volume_depth=4, volume_size=16)
+    assert np.load(again / "train" / "00002.npy").shape == (16, 16, len(SEQUENCES) * 4)

@@ -35,6 +35,7 @@ from lib.records import (
 DECODED_VIEW = "decoded-input"
 LOG_POWER_RANGE = (-4.0, 8.0)  # natural log of spectrogram power: HMS's values span about e^-4 to e^8
 MAX_SPECTROGRAM_COLUMNS = 1024
+VOLUME_SHAPE = (16, 256)  # a DICOM series becomes 16 slices of 256 x 256 (volume_depth, volume_size)
 
 
 def decode_image(source, target, window=""):
@@ -106,6 +107,61 @@ def write_spectrogram(source, target):
     return write_through_partial(target, lambda path: cv2.imwrite(str(path), image))
 
 
+def read_series(files):
+    """A DICOM series as (slices, H, W) float32 in the modality's units, ordered along the slice normal (by
+    ImagePositionPatient and ImageOrientationPatient), else by InstanceNumber, else by file name."""
+    import pydicom
+    from pydicom.pixels import apply_modality_lut
+
+    slices = []
+    for path in files:
+        try:
+            dataset = pydicom.dcmread(path)
+            values = apply_modality_lut(dataset.pixel_array, dataset).astype(np.float32)
+        except Exception as err:  # pydicom raises several kinds for a damaged file
+            raise ValueError(f"cannot read DICOM slice {path}: {err}; remove the file or replace it") from None
+        orientation, position = dataset.get("ImageOrientationPatient"), dataset.get("ImagePositionPatient")
+        if orientation is not None and position is not None:
+            normal = np.cross(np.asarray(orientation[:3], float), np.asarray(orientation[3:], float))
+            key = (0, float(np.dot(normal, np.asarray(position, float))))
+        else:
+            key = (1, float(dataset.get("InstanceNumber", 0) or 0))
+        slices.append((key, str(path), values))
+    slices.sort(key=lambda item: item[:2])
+    return [values for _, _, values in slices]
+
+
+def volume_array(series, depth, size):
+    """Each series (a list of slices, or none) as `depth` slices of size x size, linearly resampled along the slice
+    axis and scaled by its own 0.5-99.5 percentiles to [0, 1]; stacked as (size, size, len(series) * depth) float16.
+    A study without one of the sequences gets zeros in its place, so every study has the same channels."""
+    blocks = []
+    for slices in series:
+        if not slices:
+            blocks.append(np.zeros((size, size, depth), dtype=np.float32))
+            continue
+        stack = np.stack([cv2.resize(s, (size, size), interpolation=cv2.INTER_AREA) for s in slices], axis=-1)
+        where = np.linspace(0, stack.shape[-1] - 1, depth)
+        below, share = np.floor(where).astype(int), (where - np.floor(where)).astype(np.float32)
+        above = np.minimum(below + 1, stack.shape[-1] - 1)
+        resampled = stack[..., below] * (1 - share) + stack[..., above] * share
+        low, high = np.percentile(resampled, (0.5, 99.5))
+        blocks.append(np.clip((resampled - low) / max(float(high - low), 1e-6), 0, 1))
+    return np.concatenate(blocks, axis=-1).astype(np.float16)
+
+
+def write_volume(series, target, depth, size):
+    """One study of DICOM series as an .npy stack (volume_array), through a temporary file."""
+    array = volume_array([read_series(files) if files else [] for files in series], depth, size)
+    return write_through_partial(target, lambda path: np.save(path, array))
+
+
+def _volume_fits(job):
+    """Whether a written volume has the shape its job asks for (read from the .npy header only)."""
+    _, target, (series, depth, size) = job
+    return np.load(target, mmap_mode="r").shape == (size, size, len(series) * depth)
+
+
 def write_band_folder(folder, image_target, mask_target):
     """One contrails record: its false-colour PNG and, when labelled, its 0/255 mask PNG."""
     if mask_target:
@@ -137,6 +193,8 @@ def _run_job(job, bad_files="stop"):
         return write_band_folder(args[0], target, args[1])
     if kind == "spectrogram":
         return write_spectrogram(args[0], target)
+    if kind == "volume":  # by name: a notebook whose plan has no slice series leaves the volume reader out
+        return need("decode.write_volume", f"the DICOM series of {Path(target).stem}")(args[0], target, *args[1:])
     try:
         return decode_image(args[0], target, args[1])
     except (ValueError, RuntimeError) as err:
@@ -193,8 +251,9 @@ class PlainFiles:
         return tiff_size(self.root / rel)
 
 
-def conversion_jobs(data_dir, files, view, tile_size=None, tile_writer=None, train_csv=""):
-    """(jobs, replaced files, tiles manifest) for the records.py conversions of `files` (relative paths under data_dir)."""
+def conversion_jobs(data_dir, files, view, tile_size=None, tile_writer=None, train_csv="", volume=VOLUME_SHAPE):
+    """(jobs, replaced files, tiles manifest) for the records.py conversions of `files` (relative paths under data_dir);
+    volume: (depth, size) of the arrays DICOM series become."""
     conversions = find_conversions(files, PlainFiles(data_dir), tile_size, train_csv)
     jobs, manifest = [], {}  # the tiles manifest is written from the tiled conversions, not a job
     for conversion in conversions:
@@ -207,6 +266,9 @@ def conversion_jobs(data_dir, files, view, tile_size=None, tile_writer=None, tra
             jobs.append(("band_folder", view / image, (data_dir / conversion.source, mask)))
         elif conversion.kind == "spectrogram":
             jobs.append(("spectrogram", view / next(iter(conversion.outputs)), (data_dir / conversion.source,)))
+        elif conversion.kind == "volume":
+            target, (_, series) = next(iter(conversion.outputs.items()))
+            jobs.append(("volume", view / target, ([[data_dir / r for r in files] for files in series], *volume)))
         elif conversion.kind == "tiled_tiff":
             folder, _, name = conversion.source.rpartition("/")
             stem = name.rpartition(".")[0]
@@ -235,14 +297,15 @@ def prepare_inputs(data_dir, work_dir, window="", bad_files="stop", **tiling):
 
 
 def decode_inputs(data_dir, work_dir, window="", workers=0, progress=True, bad_files="stop", tile_size=None,
-                  tile_writer=None, train_csv=""):
+                  tile_writer=None, train_csv="", volume_depth=VOLUME_SHAPE[0], volume_size=VOLUME_SHAPE[1]):
     """Return data_dir when no image needs decoding, else a view where slow images are 8-bit PNGs of the same stem.
 
     Every other file is linked. A re-run reuses what is decoded (each PNG is written through a
     temporary name), and free disk is checked before anything is written. An image that fails to
     decode stops the run, or with bad_files='skip' is printed and left for the input check to drop.
     tile_size (segmentation): gigapixel TIFFs become tiles (records.tiling) written by tile_writer
-    (tiles.write_tiles), their masks from train_csv's RLE; None: they stay whole.
+    (tiles.write_tiles), their masks from train_csv's RLE; None: they stay whole. DICOM slice series become one
+    array per study of volume_depth slices of volume_size px a series.
     """
     from multiprocessing import get_context
 
@@ -251,14 +314,15 @@ def decode_inputs(data_dir, work_dir, window="", workers=0, progress=True, bad_f
     data_dir, view = Path(data_dir), Path(work_dir) / DECODED_VIEW
     files = walk_files(data_dir)
     jobs, replaced, manifest = conversion_jobs(data_dir, [p.relative_to(data_dir).as_posix() for p in files], view,
-                                               tile_size, tile_writer, train_csv)
+                                               tile_size, tile_writer, train_csv, (volume_depth, volume_size))
     files = [p for p in files if p.relative_to(data_dir).as_posix() not in replaced]
     slow = [p for p in files if needs_decoding(p)]
     if not slow and not jobs:
         return data_dir
     jobs += [("image", view / p.relative_to(data_dir).with_suffix(".png"), (p, window)) for p in slow]
     # Done: the target is written (or, for an image skipped with bad_files='skip', linked as it is).
-    todo = [job for job in jobs if not job[1].is_file()
+    # A volume written at another volume_depth or volume_size is written again.
+    todo = [job for job in jobs if (not job[1].is_file() or job[0] == "volume" and not _volume_fits(job))
             and not (job[0] == "image" and job[1].with_suffix(job[2][0].suffix).is_symlink())]
     view.mkdir(parents=True, exist_ok=True)
     if manifest:

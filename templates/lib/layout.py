@@ -15,7 +15,6 @@ from lib.records import conversion_candidate
 UNSUPPORTED_SUFFIXES = {".mp4": "video", ".avi": "video", ".mov": "video", ".mkv": "video", ".bson": "BSON records",
                         ".nii": "3D volumes", ".nii.gz": "3D volumes", ".wav": "audio", ".aif": "audio",
                         ".pcd": "lidar point clouds", ".ply": "point clouds"}
-SERIES_SLICES = 16  # DICOM files in one folder from which it is a slice series (a CT or MRI volume), not views
 TRAIN_TABLES = ("train.csv", "train_labels.csv", "labels.csv", "train_solution.csv", "train_masks.csv",
                 "train_ship_segmentations_v2.csv", "train_image_level.csv")
 TRAIN_DIRS = ("train_images", "train", "images/train", "train/images", "images", "train_jpeg", "jpeg/train", "train_v2")
@@ -222,13 +221,6 @@ def check_supported(inputs, plan):
     if lidar:  # Lyft: the camera images are there too, but the targets are 3D boxes from the point clouds
         raise ValueError(f"{inputs.root} holds lidar data ({len(lidar)} files, e.g. {lidar[0]}): 3D detection from "
                          "point clouds is not supported yet")
-    per_folder = Counter(r.rpartition("/")[0] for r in inputs.files if r.lower().endswith((".dcm", ".dicom")))
-    # A series folder sits below a split folder, one per study (train/<study>/): a flat train/ of DICOMs is images.
-    series = sorted(f for f, n in per_folder.items() if n >= SERIES_SLICES and "/" in f)
-    if len(series) >= 2 and 2 * len(series) >= len(per_folder):
-        slices = sorted(per_folder[f] for f in series)[len(series) // 2]
-        raise ValueError(f"{inputs.root} holds DICOM slice series, {len(series)} folders of about {slices} slices "
-                         f"(e.g. {series[0]}/): 3D volumes are not supported yet")
     for kind, n in kinds.most_common():
         plan.notes.append(f"{n} {kind} files are ignored: only image files are read")
 

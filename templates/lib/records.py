@@ -6,6 +6,9 @@
 - Spectrograms (HMS): `train_spectrograms/<id>.parquet`, a time column then power columns named
   `<region>_<frequency>` (LL_0.59 ... RP_19.92). Each becomes `train_spectrograms/<id>.png`: log power,
   one band of rows per region, low frequencies at the bottom, time across (spectrogram_image).
+- DICOM slice series (RSNA-MICCAI's `train/<case>/<sequence>/Image-N.dcm`, RSNA cervical's
+  `train_images/<study>/<slice>.dcm`): each study becomes `train/<case>.npy`, an (H, W, sequences x depth)
+  float16 stack, every series ordered by position and resampled to a fixed depth (slices as channels, 2.5D).
 - Band folders (contrails): `train/<record>/band_08.npy ... band_16.npy` of shape (H, W, frames)
   and `human_pixel_masks.npy`. Each record becomes a false-colour `train/<record>.png` of the
   labelled frame and a mask `train_masks/<record>.png`, so the image and mask-folder layout reads them.
@@ -39,6 +42,7 @@ TIFF_SUFFIXES = (".tif", ".tiff")
 AUTO_TILE, AUTO_TILE_ABOVE = 1024, 8192  # HuBMAP's slides are 20,000-50,000 pixels a side
 TABLE_RLE_NAMES = ("encoding", "rle", "encodedpixels", "encoded_pixels", "rle_mask", "segmentation")
 TILES_MANIFEST = "tiles.json"
+SERIES_SLICES = 16  # DICOM files in one folder from which it is a slice series (a CT or MRI volume), not views
 SPECTROGRAM_WORD = "spectrogram"  # parquet files in a folder named like it are spectrograms, not tables
 
 
@@ -112,6 +116,7 @@ def find_conversions(files, source, tile_size=None, train_csv=""):
         conversions.append(Conversion("band_records", rel, [rel], outputs, note))
     conversions += _band_folders(files)
     conversions += _spectrograms(files)
+    conversions += _volumes(files)
     if tile_size is not None:  # segmentation only: the other tasks read big TIFFs whole
         conversions += _tiled_tiffs(files, source, tile_size, train_csv)
     taken = set(files) - {r for c in conversions for r in c.replaced}
@@ -157,7 +162,8 @@ def conversion_candidate(files, is_list, tile_size=None):
     for rel in files:
         low = rel.lower()
         if (low.endswith(".json") and rel.count("/") <= 2 and is_list(rel)) or BAND_FILE.search(low) or (
-                tile_size is not None and low.endswith(TIFF_SUFFIXES)) or _is_spectrogram(low):
+                tile_size is not None and low.endswith(TIFF_SUFFIXES)) or _is_spectrogram(low) or (
+                low.endswith(DICOM_SUFFIXES) and low.count("/") >= 2):  # a DICOM below a study folder: maybe a series
             return rel
     return None
 
@@ -197,6 +203,43 @@ def _band_folders(files):
             if any(m.endswith("/" + MASK_ARRAY) for m in members):
                 outputs[f"{masks_dir}/{record}.png"] = (folder, "mask")
             conversions.append(Conversion("band_folder", folder, members, outputs, note))
+            note = ""  # one note per split
+    return conversions
+
+
+def dicom_series(files):
+    """{series folder: its DICOM files} when most folders of DICOMs hold SERIES_SLICES or more below a split folder
+    (one folder per study or per study and sequence), else {}: a flat train/ of DICOM images is not a series."""
+    per_folder = defaultdict(list)
+    for rel in files:
+        if rel.lower().endswith(DICOM_SUFFIXES):
+            per_folder[rel.rpartition("/")[0]].append(rel)
+    series = {f: sorted(m) for f, m in per_folder.items() if len(m) >= SERIES_SLICES and "/" in f}
+    return series if len(series) >= 2 and 2 * len(series) >= len(per_folder) else {}
+
+
+def _volumes(files):
+    """One (H, W, sequences x depth) array per study of DICOM series: a study is a series folder below a split
+    (train/<study>/), or the folder above several (train/<case>/<sequence>/), whose sequences are taken by name."""
+    studies = defaultdict(dict)
+    for folder, members in dicom_series(files).items():
+        parent, _, name = folder.rpartition("/")
+        study, sequence = (parent, name) if parent.count("/") >= 1 else (folder, "")
+        studies[study][sequence] = members
+    sequences = sorted({name for found in studies.values() for name in found})
+    conversions = []
+    by_split = defaultdict(list)
+    for study in sorted(studies):
+        by_split[study.rpartition("/")[0]].append(study)
+    for split, members in sorted(by_split.items()):
+        note = (f"{split}/: {len(members)} studies of DICOM series -> one array each (sequences "
+                f"{', '.join(sequences) if sequences != [''] else 'one'}; ordered by position, resampled to "
+                "volume_depth slices of volume_size px)")
+        for study in members:
+            found = studies[study]
+            series = [found.get(name, []) for name in sequences]
+            conversions.append(Conversion("volume", study, [r for m in series for r in m],
+                                          {f"{study}.npy": (study, series)}, note))
             note = ""  # one note per split
     return conversions
 
