@@ -69,6 +69,12 @@ def siim_score(synth, strings: dict) -> float:
     return study_image_map(study_truth, study_probs, image_truth, image_predictions, 1, nothing)[0]
 
 
+def cervical_loss(y: np.ndarray, p: np.ndarray, weights: np.ndarray) -> float:
+    """Weighted binary log loss, probabilities clipped at 1e-15: sum(w * loss) / sum(w)."""
+    p = np.clip(p, 1e-15, 1 - 1e-15)
+    return float(np.sum(weights * -(y * np.log(p) + (1 - y) * np.log(1 - p))) / np.sum(weights))
+
+
 def hms_kl(truth: np.ndarray, probs: np.ndarray, epsilon: float = 1e-15) -> float:
     """HMS's scorer (kaggle_kl_div, micro-averaged): sum over classes of p log(p / q), zero where p is, q clipped."""
     q = np.clip(probs, epsilon, 1 - epsilon)
@@ -134,6 +140,13 @@ def score(layout: str, synth, submission: pd.DataFrame) -> tuple[str, float, flo
         probs = submission[synth.classes].astype(float).to_numpy()
         return ("kl_divergence (lower is better)", hms_kl(true, probs),
                 hms_kl(true, np.repeat(true.mean(0, keepdims=True), len(true), axis=0)))
+    if layout == "rsna_cervical":  # its weighted log loss per (study, target) row; the constant: each target's rate
+        targets = [i.rsplit("_", 1)[1] if not i.endswith("patient_overall") else "patient_overall" for i in ids]
+        y = np.array([int(t) for t in truth])
+        weights = np.array([(14 if v else 7) if t == "patient_overall" else (2 if v else 1) for t, v in zip(targets, y, strict=True)])
+        rate = pd.Series(y).groupby(targets).transform("mean").to_numpy()
+        return ("weighted log loss (lower is better)", cervical_loss(y, values.astype(float).to_numpy(), weights),
+                cervical_loss(y, rate, weights))
     if layout == "tgs":
         masks = [rle_decode("" if v != v else str(v), truth[0].shape, "column").astype(bool) for v in values]
         ours = np.mean([tgs_score(t.astype(bool), m) for t, m in zip(truth, masks, strict=True)])

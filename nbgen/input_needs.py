@@ -16,6 +16,7 @@ INPUT_GROUPS = {
     "archives": ("list_archive", "read_member", "unpack_inputs"),  # .zip, .7z, .tar(.gz) unpacked once
     "conversions": ("decode_inputs", "find_conversions", "band_records_csv"),  # DICOM, 16-bit PNG, band records, big TIFFs
     "volumes": ("write_volume",),  # DICOM slice series, one array per study (with conversions)
+    "bson": ("write_bson_records", "bson_table_csv"),  # images inside BSON records (cdiscount; with conversions)
     # classification labels that are not a table: class folders or file names (cat.1.jpg), COCO-style JSON
     "folder_labels": ("discover_folder_labels", "read_folder_labels", "read_file_name_labels"),
     "coco_labels": ("discover_coco_labels", "read_coco_labels"),
@@ -65,4 +66,5 @@ def folder_needs(folder: str | os.PathLike[str], tile_size: int | None = None) -
     if not slow:
         return ()
     files = [p.relative_to(folder).as_posix() for p in records.walk_files(folder)]
-    return ("conversions", "volumes") if records.dicom_series(files) else ("conversions",)
+    return ("conversions", *(("volumes",) if records.dicom_series(files) else ()),
+            *(("bson",) if any(f.lower().endswith(".bson") for f in files) else ()))

@@ -4,6 +4,11 @@ rsna_miccai: rsna-miccai-brain-tumor-radiogenomic-classification (COMPETITIONS.m
     5-digit, MGMT_value); train/<id>/{FLAIR,T1w,T1wCE,T2w}/Image-N.dcm; test/ the same; sample_submission.csv
     (BraTS21ID, MGMT_value probability). File names and instance numbers are shuffled against the slices' positions,
     so only ImagePositionPatient orders a series. A positive case shows a bright blob in the middle FLAIR slices.
+rsna_cervical: rsna-2022-cervical-spine-fracture-detection: train.csv (StudyInstanceUID, patient_overall, C1..C7);
+    train_bounding_boxes.csv; segmentations/<uid>.nii; train_images/<uid>/<slice>.dcm, one CT series per study;
+    test.csv (StudyInstanceUID, prediction_type, row_id); test_images/ the same; sample_submission.csv: row_id =
+    '<uid>_<target>', fractured, one row per study and target. A fractured vertebra Ck shows a bright blob in the
+    slices of its own height (the k-th pair of slices), so its place along the series tells which vertebra it is.
 """
 
 from __future__ import annotations
@@ -12,7 +17,8 @@ from pathlib import Path
 
 from nbgen.synth_io import SynthCompetition, write_csv
 
-VOLUME_LAYOUTS = ("rsna_miccai",)
+VOLUME_LAYOUTS = ("rsna_miccai", "rsna_cervical")
+VERTEBRAE = tuple(f"C{k}" for k in range(1, 8))
 SEQUENCES = ("FLAIR", "T1w", "T1wCE", "T2w")
 SLICES, SIDE = 16, 32  # per series: the fewest slices a series is told by, of a few pixels
 
@@ -25,6 +31,8 @@ def make_volumes(folder: Path, layout: str, n_train: int = 24, n_test: int = 7, 
         raise ValueError(f"unknown layout {layout!r}; use one of {', '.join(VOLUME_LAYOUTS)}")
     rng = np.random.default_rng(seed)
     folder.mkdir(parents=True, exist_ok=True)
+    if layout == "rsna_cervical":
+        return _cervical(rng, folder, n_train, n_test)
     train = [f"{2 * i:05d}" for i in range(n_train)]
     test = [f"{2 * i + 1:05d}" for i in range(n_test)]
     labels = {case: i % 2 for i, case in enumerate(train)} | {case: (i + 1) % 2 for i, case in enumerate(test)}
@@ -39,18 +47,57 @@ def make_volumes(folder: Path, layout: str, n_train: int = 24, n_test: int = 7, 
     return SynthCompetition(folder, layout, ["0", "1"], header, test, truth={c: str(labels[c]) for c in test})
 
 
-def _write_series(rng, folder: Path, case: str, sequence: str, blob: bool) -> None:
-    """SLICES axial slices 5 mm apart, named and numbered in a shuffled order; a blob in the middle third if `blob`."""
+def _cervical(rng, folder: Path, n_train: int, n_test: int) -> SynthCompetition:
+
+    targets = ["patient_overall", *VERTEBRAE]
+    studies = {}
+    for split, count in (("train", n_train), ("test", n_test)):
+        for i in range(count):
+            uid = f"1.2.826.0.1.3680043.{10000 + 2 * i + (split == 'test')}"
+            fractured = {k for k in range(len(VERTEBRAE)) if rng.random() < 0.3}
+            studies[uid] = (split, fractured)
+            _write_series(rng, folder / f"{split}_images" / uid, uid, "CT",
+                          blob_slices={s for k in fractured for s in (2 * k, 2 * k + 1)} or None, names="number")
+    rows = [[uid, int(bool(f)), *[int(k in f) for k in range(len(VERTEBRAE))]] for uid, (split, f) in studies.items()
+            if split == "train"]
+    write_csv(folder / "train.csv", ["StudyInstanceUID", *targets], rows)
+    boxes = [[uid, 10, 10, 8, 8, 2 * min(f)] for uid, (split, f) in studies.items() if split == "train" and f]
+    write_csv(folder / "train_bounding_boxes.csv", ["StudyInstanceUID", "x", "y", "width", "height", "slice_number"],
+              boxes)
+    (folder / "segmentations").mkdir(exist_ok=True)
+    for uid in [u for u, (split, _) in studies.items() if split == "train"][:2]:
+        (folder / "segmentations" / f"{uid}.nii").write_bytes(b"\0" * 348)  # a NIfTI header's size: never read
+    test_rows, sample_rows, truth = [], [], {}
+    for uid, (split, fractured) in studies.items():
+        if split != "test":
+            continue
+        for target in [*VERTEBRAE, "patient_overall"]:
+            row_id = f"{uid}_{target}"
+            test_rows.append([uid, target, row_id])
+            sample_rows.append([row_id, 0.5])
+            truth[row_id] = str(int(bool(fractured) if target == "patient_overall" else
+                                    VERTEBRAE.index(target) in fractured))
+    write_csv(folder / "test.csv", ["StudyInstanceUID", "prediction_type", "row_id"], test_rows)
+    header = ["row_id", "fractured"]
+    write_csv(folder / "sample_submission.csv", header, sample_rows)
+    return SynthCompetition(folder, "rsna_cervical", targets, header, [r[0] for r in sample_rows], truth=truth)
+
+
+def _write_series(rng, folder: Path, case: str, sequence: str, blob: bool = False, blob_slices=None,
+                  names: str = "Image-") -> None:
+    """SLICES axial slices 5 mm apart, named and numbered in a shuffled order; a blob in the middle third if `blob`,
+    else in `blob_slices` (indices along the series). names: 'Image-' (Image-N.dcm) or 'number' (N.dcm)."""
     import numpy as np
 
     order = rng.permutation(SLICES)
     yy, xx = np.mgrid[:SIDE, :SIDE]
     for k in range(SLICES):
         image = rng.normal(300, 40, size=(SIDE, SIDE))
-        if blob and SLICES // 3 <= k < 2 * SLICES // 3:
+        if (blob and SLICES // 3 <= k < 2 * SLICES // 3) or (blob_slices and k in blob_slices):
             image += 600 * ((yy - SIDE / 2) ** 2 + (xx - SIDE / 2) ** 2 < (SIDE / 5) ** 2)
         number = int(order[k]) + 1
-        _write_slice(folder / f"Image-{number}.dcm", np.clip(image, 0, 4000), case, sequence, number, 5.0 * k)
+        name = f"Image-{number}.dcm" if names == "Image-" else f"{number}.dcm"
+        _write_slice(folder / name, np.clip(image, 0, 4000), case, sequence, number, 5.0 * k)
 
 
 def _write_slice(path: Path, values, case: str, sequence: str, number: int, z: float) -> None:

@@ -16,7 +16,8 @@ ARCH = {"classification": "efficientnet_b0", "segmentation": "unet", "detection"
 CI = ("cassava-leaf-disease-classification", "tgs-salt-identification-challenge", "global-wheat-detection",
       "dogs-vs-cats-redux-kernels-edition", "vinbigdata-chest-xray-abnormalities-detection",
       "statoil-iceberg-classifier-challenge", "severstal-steel-defect-detection",
-      "hms-harmful-brain-activity-classification", "rsna-miccai-brain-tumor-radiogenomic-classification")
+      "hms-harmful-brain-activity-classification", "rsna-miccai-brain-tumor-radiogenomic-classification",
+      "rsna-2022-cervical-spine-fracture-detection", "cdiscount-image-classification-challenge")
 WITH_MINIATURE = [k for k in known_competitions() if k.layout]
 
 

@@ -368,3 +368,24 @@ def test_kl_divergence_is_hms_scorer_and_votes_average_per_image():
     with pytest.raises(ValueError, match="1 rows of train.csv have no votes"):
         mean_votes(table.assign(x_vote=["0", "0", "1"], y_vote=["0", "2", "1"]), "spectrogram_id", ["x_vote", "y_vote"],
                    "train.csv")
+
+
+def test_class_rows_and_the_cervical_weighted_log_loss():
+    """RSNA cervical: a sample row '<study>_<target>' gets that target's probability (patient_overall holds an '_');
+    the metric weighs patient_overall 7 / 14 and a vertebra 1 / 2 (negative / positive)."""
+    from lib.discover_labels import class_suffixes
+
+    classes = ["patient_overall", "C1", "C2"]
+    assert class_suffixes(["1.2.3_C1", "1.2.3_patient_overall"], ["StudyInstanceUID", *classes], "StudyInstanceUID") == [
+        "patient_overall", "C1"]
+    assert class_suffixes(["1.2.3_C1", "1.2.3"], ["StudyInstanceUID", *classes], "StudyInstanceUID") == []
+    sample = pd.DataFrame({"row_id": ["s1_C2", "s1_patient_overall", "s2_C1"], "fractured": 0.5})
+    probs = np.array([[0.9, 0.1, 0.2], [0.9, 0.1, 0.2], [0.3, 0.6, 0.7]])
+    out = submission.build_submission(sample, probs, classes, "class_rows", ["fractured"])
+    assert out["fractured"].tolist() == [0.2, 0.9, 0.6]
+    submission.check_submission(out, sample, "class_rows", classes, ["fractured"], "row_id")
+    truth = np.array([[1, 0, 1], [0, 0, 0]])
+    p = np.array([[0.8, 0.3, 0.6], [0.1, 0.2, 0.4]])
+    weights = np.array([[14, 1, 2], [7, 1, 1]])
+    by_hand = np.sum(weights * -(truth * np.log(p) + (1 - truth) * np.log(1 - p))) / weights.sum()
+    assert metrics.score("rsna_cervical", truth, p, "multilabel", classes=classes) == pytest.approx(by_hand)

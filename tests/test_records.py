@@ -183,3 +183,27 @@ def test_dicom_series_become_one_stack_per_study_ordered_by_position(tmp_path):
     assert not list(view.rglob("*.dcm")) and sorted(p.name for p in (view / "test").iterdir()) == ["00001.npy", "00003.npy"]
     again = decode.decode_inputs(synth.folder, tmp_path / "work", progress=False, volume_depth=4, volume_size=16)
     assert np.load(again / "train" / "00002.npy").shape == (16, 16, len(SEQUENCES) * 4)
+
+
+def test_bson_records_become_their_jpegs_and_a_table(tmp_path):
+    """cdiscount: each product's pictures written byte for byte as <_id>-<n>.jpg, a table (image, _id, category_id);
+    bson_max_records caps the labelled file only; the example file stays as it is."""
+    pytest.importorskip("bson")
+    from bson import decode_file_iter
+
+    synth = make_competition(tmp_path / "data", "cdiscount")
+    view = decode.decode_inputs(synth.folder, tmp_path / "work", progress=False, bson_max_records=5)
+    with (synth.folder / "train.bson").open("rb") as f:
+        records = list(decode_file_iter(f))
+    first = records[1]
+    assert (view / "train" / f"{first['_id']}-1.jpg").read_bytes() == first["imgs"][1]["picture"]
+    with (view / "train.csv").open() as f:
+        rows = list(csv.DictReader(f))
+    assert list(rows[0]) == ["image", "_id", "category_id"]
+    assert sorted({r["_id"] for r in rows}) == sorted(str(r["_id"]) for r in records[:5])  # capped
+    assert len(rows) == sum(len(r["imgs"]) for r in records[:5])
+    assert rows[0]["category_id"] == str(records[0]["category_id"])
+    with (view / "test.csv").open() as f:
+        test_rows = list(csv.DictReader(f))
+    assert list(test_rows[0]) == ["image", "_id"] and sorted({r["_id"] for r in test_rows}) == sorted(synth.test_ids)
+    assert not (view / "train.bson").exists() and (view / "train_example.bson").is_symlink()

@@ -5,6 +5,7 @@ written out, and every other file is linked: the readers then see one plain file
 """
 
 import csv
+import io
 import json
 import os
 import shutil
@@ -25,8 +26,10 @@ from lib.records import (
     MASK_ARRAY,
     TILES_MANIFEST,
     band_record_fields,
+    bson_table,
     find_conversions,
     needs_decoding,
+    read_bson_records,
     records_table,
     to_prepare,
     walk_files,
@@ -35,6 +38,7 @@ from lib.records import (
 DECODED_VIEW = "decoded-input"
 LOG_POWER_RANGE = (-4.0, 8.0)  # natural log of spectrogram power: HMS's values span about e^-4 to e^8
 MAX_SPECTROGRAM_COLUMNS = 1024
+BSON_MAX_RECORDS = 1_000_000  # cdiscount: about 9 GB of JPEGs per million products; Kaggle's working disk is 20 GB
 VOLUME_SHAPE = (16, 256)  # a DICOM series becomes 16 slices of 256 x 256 (volume_depth, volume_size)
 
 
@@ -162,6 +166,29 @@ def _volume_fits(job):
     return np.load(target, mmap_mode="r").shape == (size, size, len(series) * depth)
 
 
+def write_bson_records(source, table_target, max_records=0):
+    """Each BSON product record's pictures as <base>/<_id>-<n>.jpg, the JPEG bytes as they are, then the table
+    (image, _id, category_id) last: it marks the end. max_records: products read from a labelled file (0: all);
+    a file without labels (the test) is read whole."""
+    from tqdm.auto import tqdm
+
+    folder = Path(table_target).with_suffix("")
+    folder.mkdir(parents=True, exist_ok=True)
+    rows, labelled = [], None
+    records = read_bson_records(source)
+    for products, record in enumerate(tqdm(records, desc=f"{Path(source).name}", unit=" products", mininterval=30)):
+        labelled = "category_id" in record if labelled is None else labelled
+        if labelled and max_records and products >= max_records:
+            break
+        for n, image in enumerate(record.get("imgs", [])):
+            (folder / f"{record['_id']}-{n}.jpg").write_bytes(image["picture"])
+        rows += bson_table([record], folder.name)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerows([["image", "_id"] + (["category_id"] if labelled else []), *rows])
+    return write_through_partial(table_target, lambda path: Path(path).write_text(out.getvalue()))
+
+
 def write_band_folder(folder, image_target, mask_target):
     """One contrails record: its false-colour PNG and, when labelled, its 0/255 mask PNG."""
     if mask_target:
@@ -191,6 +218,8 @@ def _run_job(job, bad_files="stop"):
         return write_band_records(args[0], target)
     if kind == "band_folder":
         return write_band_folder(args[0], target, args[1])
+    if kind == "bson_records":  # by name: a notebook without BSON inputs leaves the writer out
+        return need("decode.write_bson_records", Path(args[0]).name)(args[0], target, *args[1:])
     if kind == "spectrogram":
         return write_spectrogram(args[0], target)
     if kind == "volume":  # by name: a notebook whose plan has no slice series leaves the volume reader out
@@ -215,7 +244,7 @@ def _report(result, job):
 def _remove_outputs(job):
     kind, target, args = job
     target.unlink(missing_ok=True)
-    if kind == "band_records":
+    if kind in ("band_records", "bson_records"):
         shutil.rmtree(target.with_suffix(""))
     elif kind == "tiled_tiff":
         for path in [t[0] for t in args[2]] + list(args[3].values()):
@@ -229,6 +258,9 @@ class PlainFiles:
 
     def __init__(self, root):
         self.root = Path(root)
+
+    def path(self, rel):
+        return self.root / rel
 
     def read_json_list(self, rel):
         """The JSON's content when it is a list (band records are), else None: unparsed (COCO files are big) or invalid."""
@@ -251,9 +283,10 @@ class PlainFiles:
         return tiff_size(self.root / rel)
 
 
-def conversion_jobs(data_dir, files, view, tile_size=None, tile_writer=None, train_csv="", volume=VOLUME_SHAPE):
+def conversion_jobs(data_dir, files, view, tile_size=None, tile_writer=None, train_csv="", volume=VOLUME_SHAPE,
+                    bson_max_records=BSON_MAX_RECORDS):
     """(jobs, replaced files, tiles manifest) for the records.py conversions of `files` (relative paths under data_dir);
-    volume: (depth, size) of the arrays DICOM series become."""
+    volume: (depth, size) of the arrays DICOM series become; bson_max_records: products read from a labelled BSON."""
     conversions = find_conversions(files, PlainFiles(data_dir), tile_size, train_csv)
     jobs, manifest = [], {}  # the tiles manifest is written from the tiled conversions, not a job
     for conversion in conversions:
@@ -266,6 +299,9 @@ def conversion_jobs(data_dir, files, view, tile_size=None, tile_writer=None, tra
             jobs.append(("band_folder", view / image, (data_dir / conversion.source, mask)))
         elif conversion.kind == "spectrogram":
             jobs.append(("spectrogram", view / next(iter(conversion.outputs)), (data_dir / conversion.source,)))
+        elif conversion.kind == "bson_records":
+            table = next(o for o, (_, image) in conversion.outputs.items() if image is None)
+            jobs.append(("bson_records", view / table, (data_dir / conversion.source, bson_max_records)))
         elif conversion.kind == "volume":
             target, (_, series) = next(iter(conversion.outputs.items()))
             jobs.append(("volume", view / target, ([[data_dir / r for r in files] for files in series], *volume)))
@@ -297,7 +333,8 @@ def prepare_inputs(data_dir, work_dir, window="", bad_files="stop", **tiling):
 
 
 def decode_inputs(data_dir, work_dir, window="", workers=0, progress=True, bad_files="stop", tile_size=None,
-                  tile_writer=None, train_csv="", volume_depth=VOLUME_SHAPE[0], volume_size=VOLUME_SHAPE[1]):
+                  tile_writer=None, train_csv="", volume_depth=VOLUME_SHAPE[0], volume_size=VOLUME_SHAPE[1],
+                  bson_max_records=BSON_MAX_RECORDS):
     """Return data_dir when no image needs decoding, else a view where slow images are 8-bit PNGs of the same stem.
 
     Every other file is linked. A re-run reuses what is decoded (each PNG is written through a
@@ -305,7 +342,8 @@ def decode_inputs(data_dir, work_dir, window="", workers=0, progress=True, bad_f
     decode stops the run, or with bad_files='skip' is printed and left for the input check to drop.
     tile_size (segmentation): gigapixel TIFFs become tiles (records.tiling) written by tile_writer
     (tiles.write_tiles), their masks from train_csv's RLE; None: they stay whole. DICOM slice series become one
-    array per study of volume_depth slices of volume_size px a series.
+    array per study of volume_depth slices of volume_size px a series; BSON records, images and a table (at most
+    bson_max_records products of a labelled file).
     """
     from multiprocessing import get_context
 
@@ -314,7 +352,8 @@ def decode_inputs(data_dir, work_dir, window="", workers=0, progress=True, bad_f
     data_dir, view = Path(data_dir), Path(work_dir) / DECODED_VIEW
     files = walk_files(data_dir)
     jobs, replaced, manifest = conversion_jobs(data_dir, [p.relative_to(data_dir).as_posix() for p in files], view,
-                                               tile_size, tile_writer, train_csv, (volume_depth, volume_size))
+                                               tile_size, tile_writer, train_csv, (volume_depth, volume_size),
+                                               bson_max_records)
     files = [p for p in files if p.relative_to(data_dir).as_posix() not in replaced]
     slow = [p for p in files if needs_decoding(p)]
     if not slow and not jobs:

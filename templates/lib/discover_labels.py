@@ -154,6 +154,10 @@ def _label_columns(plan, params, table, header, column, id_col):
         label, source = fits[0], f"{table}:{fits[0]} holds the names of {plan['sample_csv']}'s class columns"
     elif len(value_cols) == 1 and value_cols[0] in header:
         label, source = value_cols[0], f"{plan['sample_csv']}'s value column is in {table}"
+    elif len(value_cols) == 1 and class_suffixes(plan.sample_ids, header, id_col):
+        targets = class_suffixes(plan.sample_ids, header, id_col)
+        return targets, "onehot", (f"{plan['sample_csv']}'s ids end in '_<column>' for {len(targets)} 0/1 columns of "
+                                   f"{table}: a row per image and class")
     else:
         others = [c for c in header if c != id_col and c not in group_candidates(header)]
         few = [c for c in others if 1 < len(set(column[c])) <= max(2, len(column[c]) // 2)]
@@ -175,6 +179,19 @@ def _label_columns(plan, params, table, header, column, id_col):
     if _is_quantity(values):
         return [label], "regression", f"{source}; numbers with too many distinct values to be classes"
     return [label], "single", source
+
+
+def class_suffixes(ids, header, id_col):
+    """The columns of `header` that the ids name as '<image>_<column>' (RSNA cervical's '<study>_C1'), in header order,
+    when every id ends so; else []."""
+    columns = sorted((c for c in header if c != id_col and c), key=len, reverse=True)
+    named = set()
+    for i in ids:
+        found = next((c for c in columns if i.endswith("_" + c) and len(i) > len(c) + 1), None)
+        if found is None:
+            return []
+        named.add(found)
+    return [c for c in header if c in named]
 
 
 def _are_votes(values):
@@ -367,6 +384,8 @@ def _submission(plan, params):
         fmt, source = params["submission_format"], "parameter submission_format"
     elif len(value_cols) > 1:
         fmt, source = "class_probabilities", f"{plan.get('sample_csv')}: one column per class"
+    elif encoding == "onehot" and plan.get("label_cols") != value_cols:
+        fmt, source = "class_rows", f"{plan.get('sample_csv')}: a row per image and class, the probability of that class"
     elif encoding == "multilabel":
         fmt, source = "labels", "space-separated labels in the training table"
     elif encoding == "topk" or k > 1:

@@ -23,7 +23,9 @@ def explain_sample(plan):
         return
     columns, id_col = plan["sample_columns"], plan["sample_id_col"]
     roles = {"": "row index, written back as the sample has it"} if plan.get("sample_index_col") else {}
-    roles[id_col] = "image id" if plan["task"] == "classification" else "pixel id '<image>_<row>_<col>'"
+    roles[id_col] = ("pixel id '<image>_<row>_<col>'" if plan["task"] != "classification" else
+                     f"row id: {plan['test_csv']} lists its images, whose predictions are combined ({plan.get('aggregate')})"
+                     if plan.get("test_csv") else "image id")
     values = [c for c in columns if c not in ("", id_col)]
     fmt = plan.get("submission_format")
     if plan["task"] == "image2image" or fmt in ("label", "probability", "labels", "topk", "value"):
@@ -35,6 +37,9 @@ def explain_sample(plan):
                             "labels": "space-separated labels over their thresholds",
                             "topk": f"the {plan.get('top_k')} most likely labels, best first",
                             "value": "the predicted value"}[fmt if plan["task"] == "classification" else "pixels"]
+    elif fmt == "class_rows":
+        roles[id_col] = "'<image id>_<class>': an image and one of its classes"
+        roles.update({c: "probability of the row's class" for c in values})
     elif fmt == "class_probabilities":
         classes = {str(c) for c in plan.get("folder_labels", {}).values()} or {str(c) for c in plan.get("classes", {})}
         strangers = [c for c in values if c not in classes]

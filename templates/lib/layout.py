@@ -10,7 +10,7 @@ from pathlib import Path
 from lib.inputs import image_header, list_inputs, starts_like_list, tiff_size
 from lib.needs import need
 from lib.paths import ID_KEYS, IMAGE_SUFFIXES, template_key
-from lib.records import conversion_candidate
+from lib.records import BSON_PROBE, conversion_candidate
 
 UNSUPPORTED_SUFFIXES = {".mp4": "video", ".avi": "video", ".mov": "video", ".mkv": "video", ".bson": "BSON records",
                         ".nii": "3D volumes", ".nii.gz": "3D volumes", ".wav": "audio", ".aif": "audio",
@@ -112,6 +112,10 @@ class Inputs:
     def size(self, rel):
         return (self.root / rel).stat().st_size if self.files[rel] is None else 0
 
+    def path(self, rel):
+        """The file `rel` on disk (a plain file; archive members are not)."""
+        return self.root / rel
+
     def tiff_size(self, rel):
         return tiff_size(self.root / rel) if self.files[rel] is None else None
 
@@ -121,6 +125,9 @@ class Inputs:
             return (self.root / rel).read_bytes()
         if source[0] == "converted":
             conversion = source[1]
+            if conversion.kind == "bson_records" and rel.endswith(".csv"):  # the first records' rows: a probe
+                return need("records.bson_table_csv", conversion.source)(self.path(conversion.source),
+                                                                         rel[: -len(".csv")], BSON_PROBE)
             if conversion.kind != "band_records" or not rel.endswith(".csv"):
                 raise ValueError(f"{rel} is written by the notebook ({conversion.kind} conversion); it has no bytes yet")
             return need("records.band_records_csv", conversion.source)(self.read_json(conversion.source))

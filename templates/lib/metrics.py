@@ -11,7 +11,10 @@ from sklearn.metrics import (
     roc_curve,
 )
 
-LOWER_IS_BETTER = {"log_loss", "rmse", "kl_divergence"}
+LOWER_IS_BETTER = {"log_loss", "rmse", "kl_divergence", "rsna_cervical"}
+# RSNA cervical: a row's weight by its target and truth, (negative, positive); the study-level target counts 7 times
+CERVICAL_WEIGHTS = {"patient_overall": (7.0, 14.0)}
+CERVICAL_OTHERS = (1.0, 2.0)
 
 
 def map_at_k(truth, probs, k):
@@ -39,6 +42,16 @@ def kl_divergence(truth, probs, epsilon=1e-15):
     return float(rel_entr(np.asarray(truth, dtype=np.float64), q).sum(1).mean())
 
 
+def cervical_log_loss(truth, probs, classes):
+    """RSNA cervical's weighted binary log loss over every (study, target) row: patient_overall rows weigh 7 when
+    negative and 14 when positive, a vertebra's 1 and 2 (scikit-learn's log_loss with those sample weights)."""
+    truth = np.asarray(truth, dtype=int)
+    pairs = np.array([CERVICAL_WEIGHTS.get(str(c), CERVICAL_OTHERS) for c in classes])  # (K, 2)
+    weights = np.where(truth == 1, pairs[None, :, 1], pairs[None, :, 0])
+    return float(log_loss(truth.ravel(), np.asarray(probs, dtype=np.float64).ravel(), sample_weight=weights.ravel(),
+                          labels=[0, 1]))
+
+
 def probabilistic_f1(truth, scores):
     """RSNA breast's F1 on probabilities: true positives count the predicted probability, not a 0/1 cut."""
     truth, scores = np.asarray(truth, dtype=np.float64), np.clip(np.asarray(scores, dtype=np.float64), 0, 1)
@@ -47,12 +60,13 @@ def probabilistic_f1(truth, scores):
     return float(2 * precision * recall / max(precision + recall, 1e-12))
 
 
-def score(metric, y, probs, problem, span=1.0, k=5, thresholds=0.5):
+def score(metric, y, probs, problem, span=1.0, k=5, thresholds=0.5, classes=()):
     """Return `metric` for one-hot or multi-hot targets `y` (N, K) and probabilities `probs` (N, K).
 
     Regression and ordinal: y and probs are (N, 1) in [0, 1]; span turns them back into target units
     (the class index for ordinal, cut at `thresholds`, default halfway between classes).
-    k: for map_at_k; thresholds: per class (or one) for the multi-label F1s.
+    k: for map_at_k; thresholds: per class (or one) for the multi-label F1s; classes: the names of y's columns
+    (rsna_cervical weighs its patient_overall column).
     """
     y = np.asarray(y)
     probs = np.asarray(probs, dtype=np.float64)
@@ -76,7 +90,10 @@ def score(metric, y, probs, problem, span=1.0, k=5, thresholds=0.5):
             return float(f1_score(truth, probs > np.asarray(thresholds), average=average, zero_division=0))
         if metric == "accuracy":
             return float(accuracy_score(truth, probs > 0.5))  # exact-match ratio
-        raise ValueError(f"metric {metric!r} does not apply to multi-label targets; use micro_f1, macro_f1, roc_auc, log_loss")
+        if metric == "rsna_cervical":
+            return cervical_log_loss(truth, probs, classes)
+        raise ValueError(f"metric {metric!r} does not apply to multi-label targets; use micro_f1, macro_f1, roc_auc, log_loss, "
+                         "rsna_cervical")
     probs = probs / probs.sum(1, keepdims=True)  # float32 softmax rows drift from 1 by ~1e-7
     if metric == "kl_divergence":  # soft labels: y holds each row's distribution over the classes
         return kl_divergence(y / y.sum(1, keepdims=True), probs)

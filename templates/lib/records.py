@@ -9,6 +9,10 @@
 - DICOM slice series (RSNA-MICCAI's `train/<case>/<sequence>/Image-N.dcm`, RSNA cervical's
   `train_images/<study>/<slice>.dcm`): each study becomes `train/<case>.npy`, an (H, W, sequences x depth)
   float16 stack, every series ordered by position and resampled to a fixed depth (slices as channels, 2.5D).
+- BSON records (cdiscount): `train.bson` of {_id, category_id, imgs: [{picture: JPEG bytes}]} becomes
+  `train/<_id>-<n>.jpg` per image and a table `train.csv` (image, _id, category_id): the JPEG bytes are
+  written as they are. Discovery lists the first BSON_PROBE records only (the real file is 58 GB); a file
+  named like an example (train_example.bson) is left as it is.
 - Band folders (contrails): `train/<record>/band_08.npy ... band_16.npy` of shape (H, W, frames)
   and `human_pixel_masks.npy`. Each record becomes a false-colour `train/<record>.png` of the
   labelled frame and a mask `train_masks/<record>.png`, so the image and mask-folder layout reads them.
@@ -43,6 +47,7 @@ AUTO_TILE, AUTO_TILE_ABOVE = 1024, 8192  # HuBMAP's slides are 20,000-50,000 pix
 TABLE_RLE_NAMES = ("encoding", "rle", "encodedpixels", "encoded_pixels", "rle_mask", "segmentation")
 TILES_MANIFEST = "tiles.json"
 SERIES_SLICES = 16  # DICOM files in one folder from which it is a slice series (a CT or MRI volume), not views
+BSON_PROBE = 64  # records discovery reads from a BSON file: enough ids for its rules, not a 58 GB scan
 SPECTROGRAM_WORD = "spectrogram"  # parquet files in a folder named like it are spectrograms, not tables
 
 
@@ -117,6 +122,7 @@ def find_conversions(files, source, tile_size=None, train_csv=""):
     conversions += _band_folders(files)
     conversions += _spectrograms(files)
     conversions += _volumes(files)
+    conversions += _bson_records(files, source)
     if tile_size is not None:  # segmentation only: the other tasks read big TIFFs whole
         conversions += _tiled_tiffs(files, source, tile_size, train_csv)
     taken = set(files) - {r for c in conversions for r in c.replaced}
@@ -163,7 +169,7 @@ def conversion_candidate(files, is_list, tile_size=None):
         low = rel.lower()
         if (low.endswith(".json") and rel.count("/") <= 2 and is_list(rel)) or BAND_FILE.search(low) or (
                 tile_size is not None and low.endswith(TIFF_SUFFIXES)) or _is_spectrogram(low) or (
-                low.endswith(DICOM_SUFFIXES) and low.count("/") >= 2):  # a DICOM below a study folder: maybe a series
+                low.endswith(DICOM_SUFFIXES) and low.count("/") >= 2) or _is_bson(low):  # a DICOM below a study: a series?
             return rel
     return None
 
@@ -241,6 +247,61 @@ def _volumes(files):
             conversions.append(Conversion("volume", study, [r for m in series for r in m],
                                           {f"{study}.npy": (study, series)}, note))
             note = ""  # one note per split
+    return conversions
+
+
+def _is_bson(rel):
+    return rel.lower().endswith(".bson") and "example" not in rel.lower().rpartition("/")[2]
+
+
+def read_bson_records(path, limit=0):
+    """The records of a BSON file, one at a time (pymongo's bson module), at most `limit` (0: all)."""
+    try:
+        from bson import decode_file_iter
+    except ImportError:
+        raise ImportError(f"{path} holds BSON records and pymongo, which reads them, is not installed: pip install "
+                          "pymongo (Kaggle's image has it)") from None
+    with open(path, "rb") as f:
+        for n, record in enumerate(decode_file_iter(f)):
+            if limit and n >= limit:
+                return
+            yield record
+
+
+def bson_table(records, base):
+    """The rows (image, _id, category_id when present) of BSON product records, an image per picture:
+    '<_id>-<n>' names `<base>/<_id>-<n>.jpg`."""
+    rows = []
+    for record in records:
+        for n, _ in enumerate(record.get("imgs", [])):
+            rows.append([f"{record['_id']}-{n}", str(record["_id"])]
+                        + ([str(record["category_id"])] if "category_id" in record else []))
+    return rows
+
+
+def bson_table_csv(path, base, limit=0):
+    """The table a BSON file's conversion writes, as CSV bytes (discovery reads it from the first records)."""
+    records = list(read_bson_records(path, limit))
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["image", "_id"] + (["category_id"] if records and "category_id" in records[0] else []))
+    writer.writerows(bson_table(records, base))
+    return out.getvalue().encode()
+
+
+def _bson_records(files, source):
+    """BSON files of product records: their images and a table; discovery sees the first BSON_PROBE records."""
+    conversions = []
+    for rel in sorted(r for r in files if _is_bson(r)):
+        base = rel[: -len(".bson")]
+        probe = list(read_bson_records(source.path(rel), BSON_PROBE))
+        outputs = {f"{base}/{row[0]}.jpg": (rel, row[0]) for row in bson_table(probe, base)}
+        outputs[f"{base}.csv"] = (rel, None)
+        note = (f"{rel}: BSON product records -> {base}/<_id>-<n>.jpg (the JPEG bytes as they are) and {base}.csv "
+                f"(image, _id{', category_id' if probe and 'category_id' in probe[0] else ''}); discovery read its "
+                f"first {len(probe)} records" + (", the notebook reads at most bson_max_records products of a "
+                                                 "labelled file" if probe and "category_id" in probe[0] else ""))
+        conversions.append(Conversion("bson_records", rel, [rel], outputs, note))
     return conversions
 
 

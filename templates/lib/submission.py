@@ -3,14 +3,14 @@
 import numpy as np
 import pandas as pd
 
-FORMATS = ("label", "probability", "class_probabilities", "labels", "topk", "value")
+FORMATS = ("label", "probability", "class_probabilities", "class_rows", "labels", "topk", "value")
 
 
 def build_submission(sample, probs, classes, fmt, value_cols, positive=None, k=5, thresholds=0.5, offset=0.0, span=1.0):
     """Return `sample` with its value columns filled from `probs` (N, K), rows in sample order.
 
     label: argmax class; probability: P(positive); class_probabilities: one column per class, rows
-    summing to 1; labels: the classes over their thresholds, space-separated; topk: the k most
+    summing to 1; class_rows: a row per image and class ('<image>_<class>'), that class's probability; labels: the classes over their thresholds, space-separated; topk: the k most
     likely classes, best first; value: offset + span * prediction (regression, inside the target's range).
     Every other column (an unnamed index, ids) is kept as the sample has it.
     """
@@ -32,6 +32,11 @@ def build_submission(sample, probs, classes, fmt, value_cols, positive=None, k=5
         probs = probs / probs.sum(1, keepdims=True)  # log loss graders want rows that sum to 1
         for col in value_cols:
             out[col] = probs[:, names.index(str(col))]
+    elif fmt == "class_rows":  # '<image>_<class>' rows: each gets its class's probability (RSNA cervical)
+        ids = out[[c for c in out.columns if c not in value_cols][-1]].astype(str)
+        by_length = sorted(names, key=len, reverse=True)
+        out[value_cols[0]] = [probs[row, names.index(next(n for n in by_length if i.endswith("_" + n)))]
+                              for row, i in enumerate(ids)]
     elif fmt == "labels":
         chosen = probs > np.asarray(thresholds)
         chosen[np.arange(len(probs)), probs.argmax(1)] |= ~chosen.any(1)  # never an empty row
@@ -68,7 +73,7 @@ def check_submission(submission, sample, fmt, classes, value_cols, id_col):
         bad = sorted({t for v in values.iloc[:, 0] for t in str(v).split()} - allowed)
         if bad:
             raise ValueError(f"labels {bad[:5]} are not classes {sorted(allowed)[:10]}")
-    elif fmt in ("probability", "class_probabilities"):
+    elif fmt in ("probability", "class_probabilities", "class_rows"):
         array = values.to_numpy(dtype=np.float64)
         if (array < 0).any() or (array > 1).any():
             raise ValueError("probabilities outside [0, 1] in the submission")
