@@ -40,3 +40,19 @@ def test_a_known_competitions_notebook_from_its_slug_alone_runs_on_its_miniature
     result = run_smoke(notebook, out_dir=tmp_path / "runs")  # the layout: the competition's own miniature
     assert result.synth is not None and result.synth.layout == known.layout
     assert result.submission_rows > 0 and result.cv
+
+
+def test_volume_slices_mode_feeds_each_slice_through_the_2d_model(tmp_path):
+    """volume_mode='slices' on RSNA-MICCAI: four sequences as the channels of each of 16 slices, features averaged
+    over depth; the notebook trains and writes its submission as in the default 'channels' mode."""
+    pytest.importorskip("papermill")
+    from nbgen.smoke import run_smoke
+
+    folder = generate("classification", "efficientnet_b0", competition="rsna-miccai-brain-tumor-radiogenomic-classification",
+                      kaggle_user="tester", out_dir=tmp_path / "gen", overrides={"volume_mode": "slices"})
+    notebook = folder / f"{folder.name}.ipynb"
+    assert "class SliceModel" in notebook.read_text()
+    result = run_smoke(notebook, out_dir=tmp_path / "runs")
+    assert result.submission_rows == len(result.synth.test_ids) and result.cv
+    executed = (result.work_dir.parent / "executed.ipynb").read_text()
+    assert "16 slices of 4 channels each through the 2D model" in executed
