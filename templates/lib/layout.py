@@ -15,6 +15,13 @@ from lib.records import BSON_PROBE, conversion_candidate
 UNSUPPORTED_SUFFIXES = {".mp4": "video", ".avi": "video", ".mov": "video", ".mkv": "video", ".bson": "BSON records",
                         ".nii": "3D volumes", ".nii.gz": "3D volumes", ".wav": "audio", ".aif": "audio",
                         ".pcd": "lidar point clouds", ".ply": "point clouds"}
+# Why each kind stops a plan that has nothing else to read: what would be needed, so the stop says exactly why not.
+UNSUPPORTED_WHY = {"video": "no notebook samples frames around labelled steps yet",
+                   "3D volumes": "volumes are read from DICOM slice series only, not NIfTI",
+                   "audio": "no notebook turns sound into spectrograms yet",
+                   "BSON records": "BSON is read from product records with pictures (cdiscount's) only",
+                   "lidar point clouds": "no notebook detects 3D boxes in point clouds",
+                   "point clouds": "no notebook reads point clouds"}
 TRAIN_TABLES = ("train.csv", "train_labels.csv", "labels.csv", "train_solution.csv", "train_masks.csv",
                 "train_ship_segmentations_v2.csv", "train_image_level.csv")
 TRAIN_DIRS = ("train_images", "train", "images/train", "train/images", "images", "train_jpeg", "jpeg/train", "train_v2")
@@ -222,8 +229,9 @@ def check_supported(inputs, plan):
             kinds[UNSUPPORTED_SUFFIXES[suffix]] += n
     if kinds and not any(r.lower().endswith(IMAGE_SUFFIXES) for r in inputs.files):
         found = ", ".join(f"{n} {k} files" for k, n in kinds.most_common())
+        why = "; ".join(f"{k}: {UNSUPPORTED_WHY[k]}" for k in kinds)
         raise ValueError(f"{inputs.root} holds {found} and no image files the notebooks read "
-                         "(jpg, png, tif, bmp, webp, DICOM, .npy); this layout is not supported yet")
+                         f"(jpg, png, tif, bmp, webp, DICOM, .npy); this layout is not supported yet ({why})")
     lidar = sorted(r for r in inputs.files if "lidar" in r.lower())
     if lidar:  # Lyft: the camera images are there too, but the targets are 3D boxes from the point clouds
         raise ValueError(f"{inputs.root} holds lidar data ({len(lidar)} files, e.g. {lidar[0]}): 3D detection from "
