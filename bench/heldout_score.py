@@ -140,6 +140,12 @@ def score(layout: str, synth, submission: pd.DataFrame) -> tuple[str, float, flo
         probs = submission[synth.classes].astype(float).to_numpy()
         return ("kl_divergence (lower is better)", hms_kl(true, probs),
                 hms_kl(true, np.repeat(true.mean(0, keepdims=True), len(true), axis=0)))
+    if layout == "vesuvius":  # pixel F0.5 over every test fragment, row-major RLE; the constant: no ink, which scores 0
+        masks = [rle_decode(str(v), t.shape, "row").astype(bool) for v, t in zip(values, truth, strict=True)]
+        tp = sum((t & m).sum() for t, m in zip(truth, masks, strict=True))
+        fp = sum((~t & m).sum() for t, m in zip(truth, masks, strict=True))
+        fn = sum((t & ~m).sum() for t, m in zip(truth, masks, strict=True))
+        return "f0.5 over pixels", float(1.25 * tp / max(1.25 * tp + 0.25 * fn + fp, 1)), 0.0
     if layout == "rsna_cervical":  # its weighted log loss per (study, target) row; the constant: each target's rate
         targets = [i.rsplit("_", 1)[1] if not i.endswith("patient_overall") else "patient_overall" for i in ids]
         y = np.array([int(t) for t in truth])
@@ -214,7 +220,7 @@ def run(layout: str, epochs: int, work: Path, overrides: dict[str, str] | None =
     task, notebook, _, found = notebook_for(layout, work)
     started = time.time()
     parameters = {**COMMON, **RUN[task], "epochs": epochs}
-    if layout in VOLUME_LAYOUTS:  # slice series written at the size the run trains at
+    if layout in VOLUME_LAYOUTS and task == "classification":  # slice series written at the size the run trains at
         parameters["volume_size"] = RUN[task]["img_size"]
     if "study_csv" in found:
         parameters["study_epochs"] = epochs

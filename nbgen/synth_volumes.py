@@ -17,7 +17,8 @@ from pathlib import Path
 
 from nbgen.synth_io import SynthCompetition, write_csv
 
-VOLUME_LAYOUTS = ("rsna_miccai", "rsna_cervical")
+VOLUME_LAYOUTS = ("rsna_miccai", "rsna_cervical", "vesuvius")
+FRAGMENT_HW, FRAGMENT_SLICES = (160, 224), 16
 VERTEBRAE = tuple(f"C{k}" for k in range(1, 8))
 SEQUENCES = ("FLAIR", "T1w", "T1wCE", "T2w")
 SLICES, SIDE = 16, 32  # per series: the fewest slices a series is told by, of a few pixels
@@ -33,6 +34,8 @@ def make_volumes(folder: Path, layout: str, n_train: int = 24, n_test: int = 7, 
     folder.mkdir(parents=True, exist_ok=True)
     if layout == "rsna_cervical":
         return _cervical(rng, folder, n_train, n_test)
+    if layout == "vesuvius":
+        return _vesuvius(rng, folder, n_train, n_test)
     train = [f"{2 * i:05d}" for i in range(n_train)]
     test = [f"{2 * i + 1:05d}" for i in range(n_test)]
     labels = {case: i % 2 for i, case in enumerate(train)} | {case: (i + 1) % 2 for i, case in enumerate(test)}
@@ -45,6 +48,49 @@ def make_volumes(folder: Path, layout: str, n_train: int = 24, n_test: int = 7, 
     header = ["BraTS21ID", "MGMT_value"]
     write_csv(folder / "sample_submission.csv", header, [[c, 0.5] for c in test])
     return SynthCompetition(folder, layout, ["0", "1"], header, test, truth={c: str(labels[c]) for c in test})
+
+
+def _vesuvius(rng, folder: Path, n_train: int, n_test: int) -> SynthCompetition:
+    """Fragments of FRAGMENT_HW px: one training fragment per 12 training images asked for (two at least), one test
+    fragment per 16 test images (one at least); truth maps a test fragment to its (H, W) ink mask."""
+    import cv2
+    import numpy as np
+    import tifffile
+
+    from nbgen.synth_masks import _rle
+
+    height, width = FRAGMENT_HW
+    truth = {}
+    fragments = [("train", str(k + 1)) for k in range(max(2, n_train // 12))] + [
+        ("test", "abcdefgh"[k]) for k in range(max(1, n_test // 16))]
+    for split, name in fragments:
+        base = folder / split / name
+        (base / "surface_volume").mkdir(parents=True, exist_ok=True)
+        ink = np.zeros((height, width), np.uint8)
+        for _ in range(int(rng.integers(3, 6))):  # strokes: short bars in random places
+            y, x = int(rng.integers(8, height - 24)), int(rng.integers(8, width - 40))
+            if rng.random() < 0.5:
+                ink[y : y + 6, x : x + 32] = 1
+            else:
+                ink[y : y + 20, x : x + 6] = 1
+        papyrus = np.zeros((height, width), np.uint8)
+        cv2.ellipse(papyrus, (width // 2, height // 2), (width // 2 - 4, height // 2 - 4), 0, 0, 360, 255, -1)
+        for z in range(FRAGMENT_SLICES):
+            values = rng.normal(20000, 2500, size=(height, width)) * (papyrus > 0)
+            if 4 <= z <= 12:
+                values = values + 12000.0 * ink
+            tifffile.imwrite(base / "surface_volume" / f"{z:02d}.tif", np.clip(values, 0, 65535).astype(np.uint16))
+        cv2.imwrite(str(base / "mask.png"), papyrus)
+        cv2.imwrite(str(base / "ir.png"), (papyrus // 2).astype(np.uint8))
+        if split == "train":
+            cv2.imwrite(str(base / "inklabels.png"), ink * 255)
+            write_csv(base / "inklabels_rle.csv", ["Id", "Predicted"], [[name, _rle(ink, "row")]])
+        else:
+            truth[name] = ink.astype(bool)
+    header = ["Id", "Predicted"]
+    tests = [name for split, name in fragments if split == "test"]
+    write_csv(folder / "sample_submission.csv", header, [[name, "1 1 5 1"] for name in tests])
+    return SynthCompetition(folder, "vesuvius", ["1"], header, tests, params={"tile_size": "64", "rle_order": "row"}, truth=truth)
 
 
 def _cervical(rng, folder: Path, n_train: int, n_test: int) -> SynthCompetition:

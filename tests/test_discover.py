@@ -49,6 +49,8 @@ EXPECTED = {
     "contrails": ("segmentation", None, "train", "test", None, None),
     "uw_madison": ("segmentation", None, "train", "test", None, None),
     "hubmap": ("segmentation", None, "train", "test", None, None),
+    # surface-volume fragments become tiles of three middle slices, their ink labels mask tiles
+    "vesuvius": ("segmentation", None, "train", "test", None, None),
     "denoising": ("image2image", None, "train", "test", "pixels", "rmse"),
     "wheat": ("detection", "train.csv", "train", "test", None, None),
     "vinbig": ("detection", "train.csv", "train", "test", None, None),

@@ -17,7 +17,8 @@ CI = ("cassava-leaf-disease-classification", "tgs-salt-identification-challenge"
       "dogs-vs-cats-redux-kernels-edition", "vinbigdata-chest-xray-abnormalities-detection",
       "statoil-iceberg-classifier-challenge", "severstal-steel-defect-detection",
       "hms-harmful-brain-activity-classification", "rsna-miccai-brain-tumor-radiogenomic-classification",
-      "rsna-2022-cervical-spine-fracture-detection", "cdiscount-image-classification-challenge")
+      "rsna-2022-cervical-spine-fracture-detection", "cdiscount-image-classification-challenge",
+      "vesuvius-challenge-ink-detection")
 WITH_MINIATURE = [k for k in known_competitions() if k.layout]
 
 

@@ -207,3 +207,30 @@ def test_bson_records_become_their_jpegs_and_a_table(tmp_path):
         test_rows = list(csv.DictReader(f))
     assert list(test_rows[0]) == ["image", "_id"] and sorted({r["_id"] for r in test_rows}) == sorted(synth.test_ids)
     assert not (view / "train.bson").exists() and (view / "train_example.bson").is_symlink()
+
+
+def test_surface_volume_fragments_become_tiles_of_a_band_of_slices(tmp_path):
+    """vesuvius: each fragment's tiles hold three slices (a third, half and two thirds up the stack), each scaled by
+    its own percentiles; mask tiles come from inklabels.png; tiles.json places them; the fragment's files go."""
+    pytest.importorskip("tifffile")
+    import tifffile
+
+    from lib.tiles import read_band, write_tiles
+
+    synth = make_competition(tmp_path / "data", "vesuvius")
+    view = decode.decode_inputs(synth.folder, tmp_path / "work", progress=False, tile_size=64, tile_writer=write_tiles)
+    manifest = json.loads((view / "tiles.json").read_text())
+    assert sorted(manifest) == ["1", "2", "a"] and (manifest["a"]["height"], manifest["a"]["width"]) == (160, 224)
+    band = [synth.folder / "train" / "1" / "surface_volume" / f"{z:02d}.tif" for z in (5, 8, 10)]
+    want = read_band(band)
+    assert np.array_equal(want[..., 1], np.rint(np.clip((tifffile.imread(band[1]).astype(np.float32)
+                                                          - np.percentile(tifffile.imread(band[1])[::4, ::4], 0.5))
+                                                         / np.ptp(np.percentile(tifffile.imread(band[1])[::4, ::4],
+                                                                                (0.5, 99.5))), 0, 1) * 255))
+    tile = cv2.cvtColor(cv2.imread(str(view / "train" / "1_56_56.png")), cv2.COLOR_BGR2RGB)
+    assert np.array_equal(tile, want[56:120, 56:120])
+    ink = cv2.imread(str(synth.folder / "train" / "1" / "inklabels.png"), cv2.IMREAD_GRAYSCALE) > 0
+    mask = cv2.imread(str(view / "train_masks" / "1_56_56.png"), cv2.IMREAD_GRAYSCALE)
+    assert np.array_equal(mask > 0, ink[56:120, 56:120])
+    assert not (view / "train" / "1").exists() and not (view / "test_masks").exists()
+    assert len(manifest["a"]["tiles"]) == len(list((view / "test").glob("a_*.png"))) == 12

@@ -65,6 +65,8 @@ def test_stitched_tiles_give_the_rle_of_the_averaged_map():
     got = stitch_tiles(height, width, tiles, predict, 0.5)
     assert got == want
     assert np.array_equal(rle_decode(got, (height, width), "column"), (total / count >= 0.5).astype(np.uint8))
+    # vesuvius: the same tiles stitched into a row-major RLE
+    assert stitch_tiles(height, width, tiles, predict, 0.5, order="row") == rle_encode(total / count >= 0.5, "row")
 
 
 def test_tiff_windows_match_the_whole_image(tmp_path):

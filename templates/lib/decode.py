@@ -305,16 +305,17 @@ def conversion_jobs(data_dir, files, view, tile_size=None, tile_writer=None, tra
         elif conversion.kind == "volume":
             target, (_, series) = next(iter(conversion.outputs.items()))
             jobs.append(("volume", view / target, ([[data_dir / r for r in files] for files in series], *volume)))
-        elif conversion.kind == "tiled_tiff":
+        elif conversion.kind in ("tiled_tiff", "surface_volume"):
             folder, _, name = conversion.source.rpartition("/")
-            stem = name.rpartition(".")[0]
+            stem = name.rpartition(".")[0] if conversion.kind == "tiled_tiff" else name
             tiles = [(view / o, *v[2:]) for o, v in conversion.outputs.items() if v[1] == "image"]
             masks = {(v[2], v[3]): view / o for o, v in conversion.outputs.items() if v[1] == "mask"}
             height, width = max(t[1] + t[3] for t in tiles), max(t[2] + t[4] for t in tiles)
             manifest[stem] = {"height": height, "width": width, "source": conversion.source,
                               "tiles": [[*t[1:], t[0].relative_to(view).as_posix()] for t in tiles]}
+            band = [data_dir / r for r in conversion.band] if conversion.band else None  # a surface volume's slices
             jobs.append(("tiled_tiff", view / folder / f".{stem}.tiled",
-                         (tile_writer, data_dir / conversion.source, tiles, masks, conversion.rle, height)))
+                         (tile_writer, data_dir / conversion.source, tiles, masks, conversion.rle, height, band)))
     return jobs, {r for c in conversions for r in c.replaced}, manifest
 
 

@@ -13,6 +13,9 @@
   `train/<_id>-<n>.jpg` per image and a table `train.csv` (image, _id, category_id): the JPEG bytes are
   written as they are. Discovery lists the first BSON_PROBE records only (the real file is 58 GB); a file
   named like an example (train_example.bson) is left as it is.
+- Surface volumes (vesuvius): `train/<fragment>/surface_volume/00.tif ... 64.tif` with `inklabels.png`
+  become tiles `train/<fragment>_<y>_<x>.png`, their channels a band of three slices from the middle of
+  the stack, and ink-mask tiles in `train_masks/`, placed by the tiles.json manifest (segmentation only).
 - Band folders (contrails): `train/<record>/band_08.npy ... band_16.npy` of shape (H, W, frames)
   and `human_pixel_masks.npy`. Each record becomes a false-colour `train/<record>.png` of the
   labelled frame and a mask `train_masks/<record>.png`, so the image and mask-folder layout reads them.
@@ -46,6 +49,8 @@ TIFF_SUFFIXES = (".tif", ".tiff")
 AUTO_TILE, AUTO_TILE_ABOVE = 1024, 8192  # HuBMAP's slides are 20,000-50,000 pixels a side
 TABLE_RLE_NAMES = ("encoding", "rle", "encodedpixels", "encoded_pixels", "rle_mask", "segmentation")
 TILES_MANIFEST = "tiles.json"
+SURFACE_TILE = 256  # surface-volume fragments (vesuvius) are cut into tiles of this many pixels unless tile_size says
+SURFACE_FOLDER = "surface_volume"
 SERIES_SLICES = 16  # DICOM files in one folder from which it is a slice series (a CT or MRI volume), not views
 BSON_PROBE = 64  # records discovery reads from a BSON file: enough ids for its rules, not a 58 GB scan
 SPECTROGRAM_WORD = "spectrogram"  # parquet files in a folder named like it are spectrograms, not tables
@@ -56,7 +61,7 @@ class Conversion:
     """One source that becomes several files: `outputs` maps each new relative path to what it holds.
 
     replaced: the input files the outputs stand in for (not linked into the view); rle: a tiled
-    image's mask from its table, or None.
+    image's mask from its table, or None; band: a surface volume's slices that become its tiles' channels.
     """
 
     kind: str
@@ -65,6 +70,7 @@ class Conversion:
     outputs: dict
     note: str = ""
     rle: str | None = None
+    band: list | None = None  # a surface volume's slices that become a tile's channels
 
 
 def band_record_fields(data):
@@ -124,7 +130,9 @@ def find_conversions(files, source, tile_size=None, train_csv=""):
     conversions += _volumes(files)
     conversions += _bson_records(files, source)
     if tile_size is not None:  # segmentation only: the other tasks read big TIFFs whole
-        conversions += _tiled_tiffs(files, source, tile_size, train_csv)
+        conversions += _surface_volumes(files, source, tile_size)
+        taken = {r for c in conversions for r in c.replaced}
+        conversions += _tiled_tiffs([r for r in files if r not in taken], source, tile_size, train_csv)
     taken = set(files) - {r for c in conversions for r in c.replaced}
     for conversion in conversions:
         clashes = sorted(set(conversion.outputs) & taken)
@@ -247,6 +255,49 @@ def _volumes(files):
             conversions.append(Conversion("volume", study, [r for m in series for r in m],
                                           {f"{study}.npy": (study, series)}, note))
             note = ""  # one note per split
+    return conversions
+
+
+def surface_band(slices):
+    """The three slices of a surface volume that become a tile's channels: a third, half and two thirds up the stack
+    (vesuvius' ink sits in its middle layers)."""
+    ordered = sorted(slices)
+    return [ordered[len(ordered) // 3], ordered[len(ordered) // 2], ordered[2 * len(ordered) // 3]]
+
+
+def _surface_volumes(files, source, tile_size):
+    """Surface-volume fragments: tiles whose channels are a band of slices (surface_band), ink masks cut beside them
+    from inklabels.png, and the fragment's other files (its mask, infrared photo, RLE) replaced."""
+    volumes = defaultdict(list)
+    for rel in files:
+        folder, _, name = rel.rpartition("/")
+        if folder.rpartition("/")[2] == SURFACE_FOLDER and name.lower().endswith(TIFF_SUFFIXES):
+            volumes[folder.rpartition("/")[0]].append(rel)
+    tile = int(tile_size or 0) or SURFACE_TILE
+    conversions = []
+    for fragment, slices in sorted(volumes.items()):
+        if len(slices) < 3:
+            continue
+        size = source.tiff_size(sorted(slices)[0])
+        if size is None:
+            raise ValueError(f"cannot read the size of {sorted(slices)[0]}; unpack it or replace it")
+        height, width = size
+        split, _, name = fragment.rpartition("/")
+        prefix, masks = (f"{split}/", f"{split}_masks/") if split else ("", "masks/")
+        labelled = f"{fragment}/inklabels.png" in files
+        outputs = {}
+        for y, x, h, w in tile_grid(height, width, tile, tile // 8):
+            outputs[f"{prefix}{name}_{y}_{x}.png"] = (fragment, "image", y, x, h, w)
+            if labelled:
+                outputs[f"{masks}{name}_{y}_{x}.png"] = (fragment, "mask", y, x, h, w)
+        members = [r for r in files if r.startswith(fragment + "/")]
+        conversions.append(Conversion("surface_volume", fragment, members, outputs, band=surface_band(slices)))
+    if conversions:
+        note = (f"{len(conversions)} surface-volume fragments -> tiles of {tile} px, {tile // 8} shared, their channels "
+                "slices a third, half and two thirds up each stack" + (
+                    "; inklabels.png -> mask tiles" if any(v[1] == "mask" for c in conversions
+                                                           for v in c.outputs.values()) else ""))
+        conversions.append(Conversion("tiles_manifest", "", [], {TILES_MANIFEST: (None, "manifest")}, note))
     return conversions
 
 

@@ -89,13 +89,16 @@ class ColumnRunEncoder:
         return " ".join(f"{start + 1} {length}" for start, length in self.runs) or empty
 
 
-def stitch_tiles(height, width, tiles, predict, threshold, empty=""):
-    """Column-major RLE of one tiled image from its tiles' probability maps.
+def stitch_tiles(height, width, tiles, predict, threshold, empty="", order="column"):
+    """Column-major RLE (or row-major: order='row', vesuvius') of one tiled image from its tiles' probability maps.
 
     tiles: [(y, x, h, w, path)]; predict(paths) returns their (h, w) float maps. Tiles are predicted
     one column of tiles at a time; each strip between two column starts is averaged over the tiles
     that cover it, thresholded and encoded, then dropped: memory holds a few columns, not the image.
     """
+    if order == "row":  # a row-major RLE is the column-major RLE of the transposed image
+        flipped = [(x, y, w, h, path) for y, x, h, w, path in tiles]
+        return stitch_tiles(width, height, flipped, lambda paths: [m.T for m in predict(paths)], threshold, empty)
     columns = sorted({t[1] for t in tiles})
     bounds = [*columns[1:], width]
     active, encoder = [], ColumnRunEncoder(height)
@@ -118,13 +121,37 @@ def stitch_tiles(height, width, tiles, predict, threshold, empty=""):
     return encoder.text(empty)
 
 
-def write_tiles(source, marker, tiles, masks, rle, height):
-    """One gigapixel TIFF as tile PNGs (and mask PNGs cut from its column-major RLE), a column of tiles at a time."""
+def read_band(slices):
+    """A surface volume's band of slices (uint16 TIFFs) as one (H, W, 3) uint8 image, each slice scaled by its own
+    0.5 and 99.5 percentiles."""
+    import tifffile
+
+    channels = []
+    for path in slices:
+        values = np.squeeze(tifffile.imread(path)).astype(np.float32)
+        low, high = np.percentile(values[::4, ::4], (0.5, 99.5))  # a quarter of the pixels: the same percentiles
+        channels.append(np.rint(np.clip((values - low) / max(float(high - low), 1e-6), 0, 1) * 255).astype(np.uint8))
+    return np.stack(channels, axis=-1)
+
+
+def write_tiles(source, marker, tiles, masks, rle, height, band=None):
+    """One gigapixel TIFF as tile PNGs (and mask PNGs cut from its column-major RLE), a column of tiles at a time.
+
+    band: a surface-volume fragment (vesuvius; `source` its folder) instead: its slices stacked as the tiles'
+    channels (read whole: a fragment's three slices are a few hundred MB), masks cut from its inklabels.png."""
+    volume = read_band(band) if band else None
+    labels = None
+    if band and masks:
+        labels = (cv2.imread(str(Path(source) / "inklabels.png"), cv2.IMREAD_GRAYSCALE) > 0).astype(np.uint8)
     for x in sorted({t[2] for t in tiles}):
         column = [t for t in tiles if t[2] == x]
         w = max(t[4] for t in column)
-        strip = read_window(source, 0, x, height, w)  # full height, one tile wide: the file's other columns stay unread
-        strip_mask = column_strip_mask(rle, height, x, w) if rle is not None else None
+        if volume is not None:
+            strip = volume[:, x : x + w]
+            strip_mask = labels[:, x : x + w] if labels is not None else None
+        else:
+            strip = read_window(source, 0, x, height, w)  # full height, one tile wide: the other columns stay unread
+            strip_mask = column_strip_mask(rle, height, x, w) if rle is not None else None
         for target, y, _, h, tw in column:
             tile = strip[y : y + h, :tw, ::-1]  # OpenCV writes BGR
             write_through_partial(target, lambda path, tile=tile: cv2.imwrite(str(path), tile))
