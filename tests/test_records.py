@@ -234,3 +234,16 @@ def test_surface_volume_fragments_become_tiles_of_a_band_of_slices(tmp_path):
     assert np.array_equal(mask > 0, ink[56:120, 56:120])
     assert not (view / "train" / "1").exists() and not (view / "test_masks").exists()
     assert len(manifest["a"]["tiles"]) == len(list((view / "test").glob("a_*.png"))) == 12
+
+
+def test_a_short_series_of_a_volume_study_is_one_of_its_sequences():
+    """A case whose T1w holds 5 slices: still its T1w channels, not 5 stray images."""
+    from lib.records import find_conversions
+
+    files = [f"train/{case}/{seq}/Image-{i}.dcm" for case in ("00000", "00002") for seq in ("FLAIR", "T1w")
+             for i in range(1, 21 if (case, seq) != ("00000", "T1w") else 6)] + ["train_labels.csv"]
+    conversions = [c for c in find_conversions(files, None) if c.kind == "volume"]
+    assert [c.source for c in conversions] == ["train/00000", "train/00002"]
+    (_, series), = conversions[0].outputs.values()
+    assert [len(s) for s in series] == [20, 5] and sorted(conversions[0].replaced) == sorted(
+        f for f in files if f.startswith("train/00000/"))

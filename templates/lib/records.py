@@ -236,10 +236,18 @@ def _volumes(files):
     """One (H, W, sequences x depth) array per study of DICOM series: a study is a series folder below a split
     (train/<study>/), or the folder above several (train/<case>/<sequence>/), whose sequences are taken by name."""
     studies = defaultdict(dict)
-    for folder, members in dicom_series(files).items():
+    for folder in dicom_series(files):
         parent, _, name = folder.rpartition("/")
-        study, sequence = (parent, name) if parent.count("/") >= 1 else (folder, "")
-        studies[study][sequence] = members
+        studies[parent if parent.count("/") >= 1 else folder] = {}
+    # Every DICOM folder of a study is one of its sequences, however few slices it holds (a short T1w series).
+    for rel in files:
+        if rel.lower().endswith(DICOM_SUFFIXES):
+            folder = rel.rpartition("/")[0]
+            parent, _, name = folder.rpartition("/")
+            if folder in studies:
+                studies[folder].setdefault("", []).append(rel)
+            elif parent in studies:
+                studies[parent].setdefault(name, []).append(rel)
     sequences = sorted({name for found in studies.values() for name in found})
     conversions = []
     by_split = defaultdict(list)
@@ -251,7 +259,7 @@ def _volumes(files):
                 "volume_depth slices of volume_size px)")
         for study in members:
             found = studies[study]
-            series = [found.get(name, []) for name in sequences]
+            series = [sorted(found.get(name, [])) for name in sequences]
             conversions.append(Conversion("volume", study, [r for m in series for r in m],
                                           {f"{study}.npy": (study, series)}, note))
             note = ""  # one note per split
