@@ -197,7 +197,7 @@ def score(layout: str, synth, submission: pd.DataFrame) -> tuple[str, float, flo
                             average="micro")
         return "micro_f1", float(ours), float(constant)
     if layout in ("filename_zip", "binary", "zip_flat", "folders_binary", "npy_arrays", "rsna_breast",
-                  "json_bands", "rsna_miccai"):
+                  "json_bands", "rsna_miccai", "nifti_volumes"):
         positive = synth.params.get("positive_class", "1")
         y = [int(t == positive) for t in truth]
         return "roc_auc", float(roc_auc_score(y, values.astype(float))), 0.5

@@ -66,5 +66,6 @@ def folder_needs(folder: str | os.PathLike[str], tile_size: int | None = None) -
     if not slow:
         return ()
     files = [p.relative_to(folder).as_posix() for p in records.walk_files(folder)]
-    return ("conversions", *(("volumes",) if records.dicom_series(files) else ()),
+    volumes = records.dicom_series(files) or any(records._is_nifti(f) for f in files)
+    return ("conversions", *(("volumes",) if volumes else ()),
             *(("bson",) if any(f.lower().endswith(".bson") for f in files) else ()))

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from nbgen.synth_io import SynthCompetition, write_csv
 
-VOLUME_LAYOUTS = ("rsna_miccai", "rsna_cervical", "vesuvius")
+VOLUME_LAYOUTS = ("rsna_miccai", "rsna_cervical", "vesuvius", "nifti_volumes")
 FRAGMENT_HW, FRAGMENT_SLICES = (160, 224), 16
 VERTEBRAE = tuple(f"C{k}" for k in range(1, 8))
 SEQUENCES = ("FLAIR", "T1w", "T1wCE", "T2w")
@@ -36,6 +36,8 @@ def make_volumes(folder: Path, layout: str, n_train: int = 24, n_test: int = 7, 
         return _cervical(rng, folder, n_train, n_test)
     if layout == "vesuvius":
         return _vesuvius(rng, folder, n_train, n_test)
+    if layout == "nifti_volumes":
+        return _nifti(rng, folder, n_train, n_test)
     train = [f"{2 * i:05d}" for i in range(n_train)]
     test = [f"{2 * i + 1:05d}" for i in range(n_test)]
     labels = {case: i % 2 for i, case in enumerate(train)} | {case: (i + 1) % 2 for i, case in enumerate(test)}
@@ -48,6 +50,35 @@ def make_volumes(folder: Path, layout: str, n_train: int = 24, n_test: int = 7, 
     header = ["BraTS21ID", "MGMT_value"]
     write_csv(folder / "sample_submission.csv", header, [[c, 0.5] for c in test])
     return SynthCompetition(folder, layout, ["0", "1"], header, test, truth={c: str(labels[c]) for c in test})
+
+
+def _nifti(rng, folder: Path, n_train: int, n_test: int) -> SynthCompetition:
+    import nibabel
+    import numpy as np
+
+    yy, xx = np.mgrid[:SIDE, :SIDE]
+    blob = ((yy - SIDE / 2) ** 2 + (xx - SIDE / 2) ** 2 < (SIDE / 5) ** 2)[..., None]
+    labels, truth = [], {}
+    for split, count in (("train", n_train), ("test", n_test)):
+        for i in range(count):
+            case, positive = f"vol{2 * i + (split == 'test'):03d}", (i + (split == "test")) % 2
+            volume = rng.normal(100, 15, size=(SIDE, SIDE, SLICES)).astype(np.float32)
+            if positive:
+                volume[..., SLICES // 3 : 2 * SLICES // 3] += 200 * blob
+            (folder / split).mkdir(exist_ok=True)
+            nibabel.save(nibabel.Nifti1Image(volume, np.eye(4)), str(folder / split / f"{case}.nii.gz"))
+            if split == "train":
+                labels.append([case, positive])
+                (folder / "masks").mkdir(exist_ok=True)
+                nibabel.save(nibabel.Nifti1Image((volume > 250).astype(np.uint8), np.eye(4)),
+                             str(folder / "masks" / f"{case}.nii.gz"))
+            else:
+                truth[case] = str(positive)
+    write_csv(folder / "train.csv", ["id", "label"], labels)
+    header = ["id", "label"]
+    write_csv(folder / "sample_submission.csv", header, [[c, 0.5] for c in truth])
+    return SynthCompetition(folder, "nifti_volumes", ["0", "1"], header, list(truth), params={"positive_class": "1"},
+                            truth=truth)
 
 
 def _vesuvius(rng, folder: Path, n_train: int, n_test: int) -> SynthCompetition:

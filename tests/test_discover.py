@@ -24,6 +24,8 @@ EXPECTED = {
     "rsna_cervical": ("classification", "onehot", "train_images", "test_images", "class_rows", "roc_auc"),
     # BSON product records become train/<_id>-<n>.jpg and train.csv; test.csv maps a product to its images
     "cdiscount": ("classification", "single", "train", "test", "label", "accuracy"),
+    # NIfTI volumes become arrays of the same stem; those under masks/ stay labels, unread
+    "nifti_volumes": ("classification", "single", "train", "test", "probability", "roc_auc"),
     "onehot": ("classification", "onehot", "images", "images", "class_probabilities", "roc_auc"),
     "binary": ("classification", "single", "jpeg/train", "jpeg/test", "probability", "roc_auc"),
     "folders": ("classification", "folders", "train", "test", "label", "accuracy"),

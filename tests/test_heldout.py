@@ -21,7 +21,7 @@ pytestmark = pytest.mark.smoke
 CASES = {"tgs": (8, 0.3), "csv": (8, 0.3), "multilabel": (8, 0.2), "filename_zip": (8, 0.3),
          "folders_binary": (8, 0.3), "regression": (30, 0.5), "npy_arrays": (20, 0.3), "json_bands": (12, 0.3),
          "contrails": (12, 0.5), "uw_madison": (12, 0.3), "hubmap": (12, 0.5),
-         "denoising": (12, 0.5), "siim_covid": (12, 0.5), "hms": (30, 0.5), "rsna_miccai": (8, 0.3), "rsna_cervical": (12, 0.3), "cdiscount": (8, 0.3), "vesuvius": (12, 0.5),
+         "denoising": (12, 0.5), "siim_covid": (12, 0.5), "hms": (30, 0.5), "rsna_miccai": (8, 0.3), "rsna_cervical": (12, 0.3), "cdiscount": (8, 0.3), "vesuvius": (12, 0.5), "nifti_volumes": (8, 0.3),
          # Layouts public datasets ship: class tables, colour masks with void, polygons, VOC, YOLO txt, path ids, val/.
          "class_table_masks": (8, 0.4), "colour_masks": (8, 0.5), "labelme_polygons": (8, 0.4), "path_ids": (8, 0.3),
          "train_val": (8, 0.3), "voc": (40, 0.5), "yolo_txt": (40, 0.5), "box_filename": (40, 0.5),

@@ -247,3 +247,17 @@ def test_a_short_series_of_a_volume_study_is_one_of_its_sequences():
     (_, series), = conversions[0].outputs.values()
     assert [len(s) for s in series] == [20, 5] and sorted(conversions[0].replaced) == sorted(
         f for f in files if f.startswith("train/00000/"))
+
+
+def test_nifti_volumes_become_arrays_along_their_last_axis(tmp_path):
+    """A NIfTI volume's last axis is its slice axis: the blob of a positive volume sits in its middle slices; the
+    NIfTI files under masks/ are labels and stay as they are."""
+    pytest.importorskip("nibabel")
+    from nbgen.synth_volumes import SLICES
+
+    synth = make_competition(tmp_path / "data", "nifti_volumes", n_train=4, n_test=2)
+    view = decode.decode_inputs(synth.folder, tmp_path / "work", progress=False, volume_depth=SLICES, volume_size=16)
+    positive = np.load(view / "train" / "vol002.npy").astype(float)  # the second training volume is positive
+    assert positive.shape == (16, 16, SLICES)
+    assert (positive[8, 8, SLICES // 3: 2 * SLICES // 3] > 0.9).all() and (positive[8, 8, : SLICES // 3 - 1] < 0.6).all()
+    assert (view / "masks" / "vol000.nii.gz").is_symlink() and not list((view / "train").glob("*.nii.gz"))

@@ -154,9 +154,22 @@ def volume_array(series, depth, size):
     return np.concatenate(blocks, axis=-1).astype(np.float16)
 
 
+def read_nifti(path):
+    """A NIfTI volume as its slices along the last axis, float32 (nibabel applies the scaling)."""
+    import nibabel
+
+    try:
+        volume = np.asarray(nibabel.load(str(path)).get_fdata(dtype=np.float32))
+    except Exception as err:  # nibabel raises several kinds for a damaged file
+        raise ValueError(f"cannot read NIfTI {path}: {err}; remove the file or replace it") from None
+    volume = volume.reshape(*volume.shape[:3]) if volume.ndim > 3 else volume  # a single-frame 4D file
+    return [volume[..., k] for k in range(volume.shape[-1])]
+
+
 def write_volume(series, target, depth, size):
-    """One study of DICOM series as an .npy stack (volume_array), through a temporary file."""
-    array = volume_array([read_series(files) if files else [] for files in series], depth, size)
+    """One study of DICOM series (or one NIfTI file) as an .npy stack (volume_array), through a temporary file."""
+    array = volume_array([(read_nifti(files[0]) if str(files[0]).lower().endswith((".nii", ".nii.gz"))
+                           else read_series(files)) if files else [] for files in series], depth, size)
     return write_through_partial(target, lambda path: np.save(path, array))
 
 

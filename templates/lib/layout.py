@@ -17,7 +17,7 @@ UNSUPPORTED_SUFFIXES = {".mp4": "video", ".avi": "video", ".mov": "video", ".mkv
                         ".pcd": "lidar point clouds", ".ply": "point clouds"}
 # Why each kind stops a plan that has nothing else to read: what would be needed, so the stop says exactly why not.
 UNSUPPORTED_WHY = {"video": "no notebook samples frames around labelled steps yet",
-                   "3D volumes": "volumes are read from DICOM slice series only, not NIfTI",
+                   "3D volumes": "NIfTI files in folders named like masks or segmentations are labels, not inputs",
                    "audio": "no notebook turns sound into spectrograms yet",
                    "BSON records": "BSON is read from product records with pictures (cdiscount's) only",
                    "lidar point clouds": "no notebook detects 3D boxes in point clouds",

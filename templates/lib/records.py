@@ -9,6 +9,8 @@
 - DICOM slice series (RSNA-MICCAI's `train/<case>/<sequence>/Image-N.dcm`, RSNA cervical's
   `train_images/<study>/<slice>.dcm`): each study becomes `train/<case>.npy`, an (H, W, sequences x depth)
   float16 stack, every series ordered by position and resampled to a fixed depth (slices as channels, 2.5D).
+- NIfTI volumes (`train/<id>.nii.gz`, outside folders named like masks or segmentations) become
+  `train/<id>.npy` the same way, their last axis the slice axis.
 - BSON records (cdiscount): `train.bson` of {_id, category_id, imgs: [{picture: JPEG bytes}]} becomes
   `train/<_id>-<n>.jpg` per image and a table `train.csv` (image, _id, category_id): the JPEG bytes are
   written as they are. Discovery lists the first BSON_PROBE records only (the real file is 58 GB); a file
@@ -51,6 +53,8 @@ TABLE_RLE_NAMES = ("encoding", "rle", "encodedpixels", "encoded_pixels", "rle_ma
 TILES_MANIFEST = "tiles.json"
 SURFACE_TILE = 256  # surface-volume fragments (vesuvius) are cut into tiles of this many pixels unless tile_size says
 SURFACE_FOLDER = "surface_volume"
+NIFTI_SUFFIXES = (".nii", ".nii.gz")
+MASK_WORDS = ("mask", "seg", "label")  # NIfTI files under such folders are labels (RSNA cervical's segmentations/)
 SERIES_SLICES = 16  # DICOM files in one folder from which it is a slice series (a CT or MRI volume), not views
 BSON_PROBE = 64  # records discovery reads from a BSON file: enough ids for its rules, not a 58 GB scan
 SPECTROGRAM_WORD = "spectrogram"  # parquet files in a folder named like it are spectrograms, not tables
@@ -128,6 +132,7 @@ def find_conversions(files, source, tile_size=None, train_csv=""):
     conversions += _band_folders(files)
     conversions += _spectrograms(files)
     conversions += _volumes(files)
+    conversions += _nifti_volumes(files)
     conversions += _bson_records(files, source)
     if tile_size is not None:  # segmentation only: the other tasks read big TIFFs whole
         conversions += _surface_volumes(files, source, tile_size)
@@ -177,7 +182,7 @@ def conversion_candidate(files, is_list, tile_size=None):
         low = rel.lower()
         if (low.endswith(".json") and rel.count("/") <= 2 and is_list(rel)) or BAND_FILE.search(low) or (
                 tile_size is not None and low.endswith(TIFF_SUFFIXES)) or _is_spectrogram(low) or (
-                low.endswith(DICOM_SUFFIXES) and low.count("/") >= 2) or _is_bson(low):  # a DICOM below a study: a series?
+                low.endswith(DICOM_SUFFIXES) and low.count("/") >= 2) or _is_bson(low) or _is_nifti(low):  # a DICOM below a study: a series?
             return rel
     return None
 
@@ -306,6 +311,27 @@ def _surface_volumes(files, source, tile_size):
                     "; inklabels.png -> mask tiles" if any(v[1] == "mask" for c in conversions
                                                            for v in c.outputs.values()) else ""))
         conversions.append(Conversion("tiles_manifest", "", [], {TILES_MANIFEST: (None, "manifest")}, note))
+    return conversions
+
+
+def _is_nifti(rel):
+    low = rel.lower()
+    return low.endswith(NIFTI_SUFFIXES) and not any(w in low.rpartition("/")[0] for w in MASK_WORDS)
+
+
+def _nifti_volumes(files):
+    """NIfTI volumes outside mask folders: one array of the same stem each, resampled like a DICOM series."""
+    found = sorted(r for r in files if _is_nifti(r))
+    by_folder = defaultdict(list)
+    for rel in found:
+        by_folder[rel.rpartition("/")[0]].append(rel)
+    conversions = []
+    for folder, members in sorted(by_folder.items()):
+        note = f"{folder or 'the root'}/: {len(members)} NIfTI volumes -> one array each (volume_depth slices of volume_size px)"
+        for rel in members:
+            stem = rel[: -len(".nii.gz")] if rel.lower().endswith(".nii.gz") else rel[: -len(".nii")]
+            conversions.append(Conversion("volume", rel, [rel], {f"{stem}.npy": (rel, [[rel]])}, note))
+            note = ""
     return conversions
 
 
