@@ -19,7 +19,9 @@ VOTES = ("seizure_vote", "lpd_vote", "gpd_vote", "lrda_vote", "grda_vote", "othe
 CONSENSUS = ("Seizure", "LPD", "GPD", "LRDA", "GRDA", "Other")
 REGIONS = ("LL", "RL", "LP", "RP")
 FREQUENCIES = 100  # columns per region, 0.59 to 19.92 Hz as the competition's files name them
-EEG_CHANNELS = ("Fp1", "F3", "C3", "P3", "EKG")
+EEG_CHANNELS = ("Fp1", "F3", "C3", "P3", "F7", "T3", "T5", "O1", "Fz", "Cz", "Pz", "Fp2", "F4", "C4", "P4", "F8",
+                "T4", "T6", "O2", "EKG")  # HMS's order
+LEFT = ("Fp1", "F3", "C3", "P3", "F7", "T3", "T5", "O1")
 # What the known-competitions entry sets: folds by patient; spectrograms are not cropped, turned or recoloured.
 KNOWN_PARAMS = {"group_col": "patient_id", "crop_scale_min": "1.0", "affine_p": "0.0", "color_p": "0.0"}
 ROWS_PER_RECORDING = 2  # label rows per recording (eeg_sub_id 0, 1): the sample repeats its eeg_id as often
@@ -44,7 +46,7 @@ def make_signals(folder: Path, layout: str, n_train: int = 24, n_test: int = 7, 
                 10**8 if split == "test" else 0)
             patient_id = 42516 + i // 2 + (5000 if split == "test" else 0)
             _write_spectrogram(rng, folder / f"{split}_spectrograms" / f"{spectrogram_id}.parquet", klass)
-            _write_eeg(rng, folder / f"{split}_eegs" / f"{eeg_id}.parquet")
+            _write_eeg(rng, folder / f"{split}_eegs" / f"{eeg_id}.parquet", klass)
             for sub in range(ROWS_PER_RECORDING):
                 votes = [0] * len(VOTES)
                 votes[klass] = int(rng.integers(3, 9))
@@ -93,11 +95,26 @@ def _write_spectrogram(rng, path: Path, klass: int) -> None:
     frame.to_parquet(path, index=False)
 
 
-def _write_eeg(rng, path: Path) -> None:
-    """Two seconds of 200 Hz channels: the raw signal beside the spectrograms (the notebook reads the spectrograms)."""
+def _write_eeg(rng, path: Path, klass: int) -> None:
+    """Ten seconds of 200 Hz electrodes (EEG_CHANNELS), each with its own gain and phase so that neighbouring
+    differences keep the rhythm: seizure a 7 Hz rhythm everywhere; LPD and GPD a discharge every second on the left
+    or everywhere; LRDA and GRDA a 1.5 Hz delta on the left or everywhere; other noise only."""
     import numpy as np
     import pandas as pd
 
-    frame = pd.DataFrame(rng.normal(0, 30, size=(400, len(EEG_CHANNELS))).astype(np.float32), columns=list(EEG_CHANNELS))
+    t = np.arange(2000) / 200.0
+    vote = VOTES[klass]
+    columns = {}
+    for name in EEG_CHANNELS:
+        gain, phase = rng.uniform(0.3, 1.7), rng.uniform(0, 2 * np.pi)
+        left = name in LEFT or vote not in ("lpd_vote", "lrda_vote")
+        signal = rng.normal(0, 10, size=t.size)
+        if vote == "seizure_vote":
+            signal += 60 * gain * np.sin(2 * np.pi * 7 * t + phase)
+        elif vote in ("lpd_vote", "gpd_vote") and left and name != "EKG":
+            signal += 120 * gain * (np.abs((t + phase / 7) % 1.0) < 0.05)
+        elif vote in ("lrda_vote", "grda_vote") and left and name != "EKG":
+            signal += 60 * gain * np.sin(2 * np.pi * 1.5 * t + phase)
+        columns[name] = signal.astype(np.float32)
     path.parent.mkdir(parents=True, exist_ok=True)
-    frame.to_parquet(path, index=False)
+    pd.DataFrame(columns).to_parquet(path, index=False)

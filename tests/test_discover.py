@@ -16,8 +16,8 @@ from nbgen.synth import LAYOUTS, make_competition
 # layout -> (task, label encoding or annotation file, train folder, test folder, submission format, metric)
 EXPECTED = {
     "csv": ("classification", "single", "train_images", "test_images", "label", "accuracy"),
-    # parquet spectrograms become PNGs named by spectrogram_id; vote counts are soft labels
-    "hms": ("classification", "votes", "train_spectrograms", "test_spectrograms", "class_probabilities", "kl_divergence"),
+    # a recording's spectrogram and EEG become one image named by eeg_id; vote counts are soft labels
+    "hms": ("classification", "votes", "train_signals", "test_signals", "class_probabilities", "kl_divergence"),
     # DICOM slice series become one array per case: train/<case>.npy
     "rsna_miccai": ("classification", "single", "train", "test", "probability", "roc_auc"),
     # a CT series per study; the sample's '<study>_<target>' rows name the table's 0/1 columns

@@ -132,26 +132,34 @@ def test_two_tables_with_masks_of_the_tiled_slides_stop(tmp_path):
 
 
 def test_parquet_spectrograms_become_log_power_images(tmp_path):
-    """HMS: each parquet spectrogram is a grey PNG of the same stem; regions stacked in column order, low frequencies
-    at the bottom of each band, log power on one fixed scale, missing values at the floor; the EEGs stay as they are."""
+    """HMS: a spectrogram is a grey image, regions stacked in column order, low frequencies at the bottom of each band,
+    log power on one fixed scale, missing values at the floor. A recording whose table row pairs its EEG with its
+    spectrogram becomes one image, the spectrogram above its EEG's; without the EEGs a spectrogram stays single."""
     import pandas as pd
 
     synth = make_competition(tmp_path / "data", "hms")
-    view = converted(synth, tmp_path / "work")
     source = sorted((synth.folder / "train_spectrograms").iterdir())[0]
     frame = pd.read_parquet(source)
-    image = cv2.imread(str(view / "train_spectrograms" / f"{source.stem}.png"), cv2.IMREAD_UNCHANGED)
+    image = decode.spectrogram_image(frame)
     assert image.shape == (400, len(frame)) and image.dtype == np.uint8
     low, high = decode.LOG_POWER_RANGE
     ll = frame[[c for c in frame.columns if c.startswith("LL_")]].to_numpy(np.float64)  # (time, frequency)
     want = np.rint((np.log(np.clip(np.nan_to_num(ll, nan=np.exp(low)), np.exp(low), np.exp(high))) - low)
                    / (high - low) * 255)
     assert np.abs(image[:100].astype(int) - want.T[::-1].astype(int)).max() <= 1  # LL: the top band, 19.92 Hz first
-    rp = frame.iloc[:, -1].to_numpy(np.float64)  # RP's highest frequency: the first row of the bottom band
-    assert np.abs(image[300].astype(int) - np.rint((np.log(np.clip(np.nan_to_num(rp, nan=np.exp(low)), np.exp(low),
-                                                                           np.exp(high))) - low) / (high - low) * 255)).max() <= 1
-    assert not list(view.rglob("*_spectrograms/*.parquet"))  # replaced by their images
-    assert len(list((view / "train_eegs").iterdir())) == len(list((synth.folder / "train_eegs").iterdir()))
+    view = converted(synth, tmp_path / "work")
+    table = pd.read_csv(synth.folder / "train.csv").drop_duplicates("eeg_id").iloc[0]
+    both = cv2.imread(str(view / "train_signals" / f"{table.eeg_id}.png"), cv2.IMREAD_UNCHANGED)
+    spectrogram = decode.spectrogram_image(pd.read_parquet(synth.folder / "train_spectrograms" /
+                                                            f"{table.spectrogram_id}.parquet"))
+    assert both.shape == (800, 256)
+    assert np.array_equal(both[:400], cv2.resize(spectrogram, (256, 400), interpolation=cv2.INTER_AREA))
+    eeg = decode.eeg_image(pd.read_parquet(synth.folder / "train_eegs" / f"{table.eeg_id}.parquet"))
+    assert np.array_equal(both[400:], eeg) and eeg.max() == 255 and eeg.min() == 0
+    assert not (view / "train_spectrograms").exists() and not (view / "train_eegs").exists()
+    shutil.rmtree(synth.folder / "train_eegs")  # no EEGs: each spectrogram its own image
+    alone = decode.decode_inputs(synth.folder, tmp_path / "alone", progress=False)
+    assert (alone / "train_spectrograms" / f"{source.stem}.png").is_file() and not (alone / "train_signals").exists()
 
 
 def test_a_long_spectrogram_is_averaged_down_in_time():

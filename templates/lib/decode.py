@@ -103,6 +103,50 @@ def spectrogram_image(frame):
     return image
 
 
+# The four bipolar chains of the 10-20 montage, in the order of the spectrogram files' regions (LL, RL, LP, RP).
+EEG_CHAINS = {"LL": ("Fp1", "F7", "T3", "T5", "O1"), "RL": ("Fp2", "F8", "T4", "T6", "O2"),
+              "LP": ("Fp1", "F3", "C3", "P3", "O1"), "RP": ("Fp2", "F4", "C4", "P4", "O2")}
+EEG_HZ, EEG_MAX_HZ = 200, 20.0  # HMS samples at 200 Hz; its spectrograms stop at 20 Hz
+SIGNAL_SHAPE = (400, 256)  # each half of a recording's image: 4 bands of 100 rows, 256 time columns
+
+
+def eeg_image(frame):
+    """An EEG (rows: 200 Hz samples; columns: electrodes) as a (4 x 100, 256) uint8 spectrogram image: per chain the
+    power of its four neighbouring-electrode differences (scipy.signal.spectrogram, 2 s windows, 1 s apart, 0-20
+    Hz), averaged, in log scale; the chains stacked LL, RL, LP, RP, low frequencies at the bottom of each band,
+    scaled by the recording's own 0.5-99.5 percentiles."""
+    from scipy.signal import spectrogram
+
+    missing = sorted({e for chain in EEG_CHAINS.values() for e in chain} - set(frame.columns))
+    if missing:
+        raise ValueError(f"an EEG without the electrodes {missing} of the bipolar chains (columns {list(frame.columns)[:8]}"
+                         "...); remove the EEG files or set train_image_dir to the spectrograms")
+    bands = []
+    for chain in EEG_CHAINS.values():
+        powers = []
+        for a, b in zip(chain[:-1], chain[1:], strict=True):
+            signal = np.nan_to_num((frame[a] - frame[b]).to_numpy(dtype=np.float32))
+            freqs, _, power = spectrogram(signal, fs=EEG_HZ, nperseg=2 * EEG_HZ, noverlap=EEG_HZ)
+            powers.append(power[freqs <= EEG_MAX_HZ])
+        bands.append(np.log(np.mean(powers, axis=0) + 1e-6)[::-1])  # (frequencies, windows), high first
+    logs = np.concatenate([cv2.resize(b, (SIGNAL_SHAPE[1], SIGNAL_SHAPE[0] // 4), interpolation=cv2.INTER_AREA)
+                           for b in bands], axis=0)
+    low, high = np.percentile(logs, (0.5, 99.5))
+    return np.rint(np.clip((logs - low) / max(float(high - low), 1e-6), 0, 1) * 255).astype(np.uint8)
+
+
+def write_signals(spectrogram_path, eeg_path, target):
+    """One recording as a grey PNG: its spectrogram (spectrogram_image) resized above its EEG's (eeg_image); zeros
+    where it has no EEG file."""
+    import pandas as pd
+
+    top = cv2.resize(spectrogram_image(pd.read_parquet(spectrogram_path)), SIGNAL_SHAPE[::-1],
+                     interpolation=cv2.INTER_AREA)
+    bottom = eeg_image(pd.read_parquet(eeg_path)) if eeg_path else np.zeros(SIGNAL_SHAPE, np.uint8)
+    image = np.concatenate([top, bottom], axis=0)
+    return write_through_partial(target, lambda path: cv2.imwrite(str(path), image))
+
+
 def write_spectrogram(source, target):
     """One parquet spectrogram as a grey PNG (spectrogram_image)."""
     import pandas as pd
@@ -235,6 +279,8 @@ def _run_job(job, bad_files="stop"):
         return need("decode.write_bson_records", Path(args[0]).name)(args[0], target, *args[1:])
     if kind == "spectrogram":
         return write_spectrogram(args[0], target)
+    if kind == "signals":
+        return write_signals(args[0], args[1], target)
     if kind == "volume":  # by name: a notebook whose plan has no slice series leaves the volume reader out
         return need("decode.write_volume", f"the DICOM series of {Path(target).stem}")(args[0], target, *args[1:])
     try:
@@ -312,6 +358,9 @@ def conversion_jobs(data_dir, files, view, tile_size=None, tile_writer=None, tra
             jobs.append(("band_folder", view / image, (data_dir / conversion.source, mask)))
         elif conversion.kind == "spectrogram":
             jobs.append(("spectrogram", view / next(iter(conversion.outputs)), (data_dir / conversion.source,)))
+        elif conversion.kind == "signals":
+            target, inputs = next(iter(conversion.outputs.items()))
+            jobs.append(("signals", view / target, (data_dir / inputs[0], data_dir / inputs[1] if len(inputs) > 1 else None)))
         elif conversion.kind == "bson_records":
             table = next(o for o, (_, image) in conversion.outputs.items() if image is None)
             jobs.append(("bson_records", view / table, (data_dir / conversion.source, bson_max_records)))

@@ -63,6 +63,9 @@ def explain_files(inputs, plan):
             used.setdefault(mask_dir.split("/")[0], "their masks (extra_train)")
     for folder in plan.get("kept_out", []):
         used.setdefault(folder.split("/")[0], "ignored: labelled like the training images, kept out (merge_val=False)")
+    for conversion in inputs.conversions:
+        if conversion.kind == "signals":  # the table that pairs each recording's EEG with its spectrogram
+            used.setdefault(conversion.source, "pairs each eeg_id with its spectrogram_id for the signals images")
     tops = _top_entries(inputs)
     explained = {}
     for top, (kind, targets, converted) in sorted(tops.items()):

@@ -9,6 +9,10 @@
 - DICOM slice series (RSNA-MICCAI's `train/<case>/<sequence>/Image-N.dcm`, RSNA cervical's
   `train_images/<study>/<slice>.dcm`): each study becomes `train/<case>.npy`, an (H, W, sequences x depth)
   float16 stack, every series ordered by position and resampled to a fixed depth (slices as channels, 2.5D).
+- Signals of one recording (HMS): when a table pairs each `eeg_id` with a `spectrogram_id` and both
+  folders hold their parquet files (`train_eegs/`, `train_spectrograms/`), each recording becomes one
+  `train_signals/<eeg_id>.png`: its spectrogram image above the spectrogram of its EEG (decode.py:
+  eeg_image, four bipolar chains), so a model sees both; the spectrograms of no recording stay single.
 - NIfTI volumes (`train/<id>.nii.gz`, outside folders named like masks or segmentations) become
   `train/<id>.npy` the same way, their last axis the slice axis.
 - BSON records (cdiscount): `train.bson` of {_id, category_id, imgs: [{picture: JPEG bytes}]} becomes
@@ -130,7 +134,10 @@ def find_conversions(files, source, tile_size=None, train_csv=""):
         note = f"{rel}: {len(data)} records of {len(bands)} bands ({', '.join(bands)}) of {side}x{side}"
         conversions.append(Conversion("band_records", rel, [rel], outputs, note))
     conversions += _band_folders(files)
-    conversions += _spectrograms(files)
+    paired = _paired_signals(files, source)
+    conversions += paired
+    taken = {r for c in paired for r in c.replaced}
+    conversions += _spectrograms([r for r in files if r not in taken])
     conversions += _volumes(files)
     conversions += _nifti_volumes(files)
     conversions += _bson_records(files, source)
@@ -387,6 +394,38 @@ def _bson_records(files, source):
                 f"first {len(probe)} records" + (", the notebook reads at most bson_max_records products of a "
                                                  "labelled file" if probe and "category_id" in probe[0] else ""))
         conversions.append(Conversion("bson_records", rel, [rel], outputs, note))
+    return conversions
+
+
+SIGNAL_KEYS = ("eeg_id", "spectrogram_id")  # the columns that pair a recording's EEG with its spectrogram
+
+
+def _paired_signals(files, source):
+    """One image per recording from its EEG and its spectrogram (HMS), for each split whose table pairs them."""
+    conversions = []
+    for table in sorted(r for r in files if r.lower().endswith(".csv") and "/" not in r):
+        split = table[: -len(".csv")]
+        eegs, spectrograms = f"{split}_eegs", f"{split}_spectrograms"
+        if not any(r.startswith(eegs + "/") for r in files) or not any(r.startswith(spectrograms + "/") for r in files):
+            continue
+        header, rows = source.read_csv(table)
+        if not all(k in header for k in SIGNAL_KEYS):
+            continue
+        eeg_at, spectrogram_at = header.index(SIGNAL_KEYS[0]), header.index(SIGNAL_KEYS[1])
+        pairs = {}
+        for row in rows:
+            pairs.setdefault(row[eeg_at], row[spectrogram_at])  # a recording's label rows share one spectrogram
+        found = [(e, s) for e, s in pairs.items() if f"{spectrograms}/{s}.parquet" in files]
+        note = (f"{split}: {len(found)} recordings ({table}: eeg_id -> spectrogram_id) -> {split}_signals/<eeg_id>.png, "
+                "the spectrogram above the EEG's four bipolar chains")
+        for eeg, spectrogram in found:
+            eeg_file = f"{eegs}/{eeg}.parquet"
+            inputs = [f"{spectrograms}/{spectrogram}.parquet", *([eeg_file] if eeg_file in files else [])]
+            # The table is the source: it pairs the files (explain_files says so); the files are the output's inputs.
+            conversions.append(Conversion("signals", table, [], {f"{split}_signals/{eeg}.png": tuple(inputs)}, note))
+            note = ""
+        if found:  # every parquet file of both folders is replaced: the recordings' images stand in for them
+            conversions[-1].replaced = [r for r in files if r.startswith((eegs + "/", spectrograms + "/"))]
     return conversions
 
 
