@@ -31,12 +31,15 @@ from nbgen.generator import generate, resolve_task  # noqa: E402
 from nbgen.smoke import run_smoke  # noqa: E402
 from nbgen.synth import VOLUME_LAYOUTS, make_competition  # noqa: E402
 
-ARCH = {"classification": "efficientnet_b0", "segmentation": "unet", "detection": "yolov8", "image2image": "Unet"}
+ARCH = {"classification": "efficientnet_b0", "segmentation": "unet", "detection": "yolov8", "image2image": "Unet",
+        "image2text": "resnet34-text"}
 RUN = {"classification": {"model_name": "test_efficientnet", "img_size": 64, "batch_size": 16, "lr": 3e-3},
        "segmentation": {"encoder_name": "tu-test_efficientnet", "img_height": 64, "img_width": 64, "batch_size": 8,
                         "lr": 3e-3},
        "image2image": {"encoder_name": "tu-test_efficientnet", "img_height": 64, "img_width": 64, "batch_size": 8,
                        "lr": 3e-3},
+       "image2text": {"model_name": "resnet18", "img_height": 64, "img_width": 256, "batch_size": 16, "lr": 1e-3,
+                      "decoder_dim": 64, "decoder_layers": 2, "decoder_heads": 4},
        "detection": {"model_name": "yolov8n.yaml", "img_size": 128, "batch_size": 8, "lr": 2e-3, "mosaic": 0.0,
                      "study_model": "test_efficientnet", "study_pretrained_path": "none", "study_img_size": 64,
                      "study_batch_size": 16, "study_lr": 3e-3}}
@@ -67,6 +70,16 @@ def siim_score(synth, strings: dict) -> float:
             image_predictions[test_id] = (boxes[kept], scores[kept], np.zeros(int(kept.sum()), dtype=int))
             nothing[test_id] = max(scores[labels == "none"], default=0.0)
     return study_image_map(study_truth, study_probs, image_truth, image_predictions, 1, nothing)[0]
+
+
+def edit_distance(a: str, b: str) -> float:
+    """Levenshtein distance by the textbook table, written here apart from the notebook's."""
+    row = list(range(len(b) + 1))
+    for i, ca in enumerate(a, start=1):
+        previous, row[0] = row[0], i
+        for j, cb in enumerate(b, start=1):
+            previous, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, previous + (ca != cb))
+    return row[-1]
 
 
 def cervical_loss(y: np.ndarray, p: np.ndarray, weights: np.ndarray) -> float:
@@ -140,6 +153,11 @@ def score(layout: str, synth, submission: pd.DataFrame) -> tuple[str, float, flo
         probs = submission[synth.classes].astype(float).to_numpy()
         return ("kl_divergence (lower is better)", hms_kl(true, probs),
                 hms_kl(true, np.repeat(true.mean(0, keepdims=True), len(true), axis=0)))
+    if layout == "bms":  # mean Levenshtein distance; the constant: the most common training string, for every image
+        common = pd.read_csv(synth.folder / "train_labels.csv")["InChI"].mode()[0]
+        return ("levenshtein (lower is better)", float(np.mean([edit_distance(t, v) for t, v in zip(truth, values.astype(str),
+                                                                                                     strict=True)])),
+                float(np.mean([edit_distance(t, common) for t in truth])))
     if layout == "vesuvius":  # pixel F0.5 over every test fragment, row-major RLE; the constant: no ink, which scores 0
         masks = [rle_decode(str(v), t.shape, "row").astype(bool) for v, t in zip(values, truth, strict=True)]
         tp = sum((t & m).sum() for t, m in zip(truth, masks, strict=True))

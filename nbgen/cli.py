@@ -27,7 +27,7 @@ def _fail(err: NbgenError) -> None:
 
 @app.command()
 def new(
-    task: Annotated[str, typer.Option(help="classification, segmentation, detection or image2image (default: from --competition or --data)")] = "",
+    task: Annotated[str, typer.Option(help="classification, segmentation, detection, image2image or image2text (default: from --competition or --data)")] = "",
     arch: Annotated[str, typer.Option(help="registry preset (any task), timm model or smp architecture name; see `nbgen list` "
                                            "(default: the task's default)")] = "",
     competition: Annotated[str, typer.Option(help="competition slug, e.g. cassava-leaf-disease-classification")] = "",
@@ -89,7 +89,7 @@ def new(
 @app.command("inspect")
 def inspect_(
     folder: Annotated[str, typer.Argument(help="the competition's data folder")],
-    task: Annotated[str, typer.Option(help="classification, segmentation, detection or image2image (default: discovered)")] = "",
+    task: Annotated[str, typer.Option(help="classification, segmentation, detection, image2image or image2text (default: discovered)")] = "",
     set_: Annotated[list[str], typer.Option("--set", help="a data parameter name=value that settles a question, repeatable")] = [],  # noqa: B006
     as_json: Annotated[bool, typer.Option("--json", help="print the plan as JSON")] = False,
 ) -> None:
@@ -132,7 +132,7 @@ def list_(
             typer.echo(f"  {arch.key:24} {arch.summary}  ({defaults}){licence}")
         for key, reason in missing.items():
             typer.echo(f"  {key:24} not available: {reason}")
-    typer.echo("--arch also takes any timm model name (classification) or smp architecture (segmentation, image2image); "
+    typer.echo("--arch also takes any timm model name (classification, image2text) or smp architecture (segmentation, image2image); "
                "`nbgen list --params` shows every parameter.")
     from fnmatch import fnmatch
 

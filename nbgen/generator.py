@@ -134,7 +134,7 @@ def resolve_task(task: str, arch: str, competition: str = "", data: str = "",
                              "images you prepare from its data (set data_dir)")
         if known is None:
             hint = f"{competition!r} is not a known competition; " if competition else ""
-            raise NbgenError(f"{hint}pass --task (classification, segmentation, detection or image2image), or --data DIR to discover it "
+            raise NbgenError(f"{hint}pass --task (classification, segmentation, detection, image2image or image2text), or --data DIR to discover it "
                              "from the competition's files")
         task = known.task
     if known is not None and known.task == task:

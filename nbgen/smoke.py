@@ -36,7 +36,8 @@ class SmokeResult:
         """One line: submission, CV, network attempts, total time."""
         return (
             f"submission.csv: {self.submission_rows} rows | CV {self.cv['metric']} {self.cv['cv']:.4f} "
-            f"(TTA {self.cv['cv_tta']:.4f}) | network attempts: {self.network_attempts} | {self.seconds:.1f}s"
+            + (f"(TTA {self.cv['cv_tta']:.4f}) " if "cv_tta" in self.cv else "")  # image to text has no TTA
+            + f"| network attempts: {self.network_attempts} | {self.seconds:.1f}s"
         )
 
 
@@ -124,6 +125,7 @@ def default_layout(notebook: Path) -> str:
         DETECTION_LAYOUTS,
         IMAGE2IMAGE_LAYOUTS,
         SEGMENTATION_LAYOUTS,
+        TEXT_LAYOUTS,
     )
 
     provenance = _provenance(notebook)
@@ -131,7 +133,8 @@ def default_layout(notebook: Path) -> str:
     known = find_competition(provenance.get("competition", ""))
     if known is not None and known.task == task and known.layout:
         return known.layout
-    layouts = {"segmentation": SEGMENTATION_LAYOUTS, "detection": DETECTION_LAYOUTS, "image2image": IMAGE2IMAGE_LAYOUTS}
+    layouts = {"segmentation": SEGMENTATION_LAYOUTS, "detection": DETECTION_LAYOUTS, "image2image": IMAGE2IMAGE_LAYOUTS,
+               "image2text": TEXT_LAYOUTS}
     return layouts.get(task, CLASSIFICATION_LAYOUTS)[0]
 
 
@@ -174,7 +177,7 @@ def check_outputs(work_dir: Path, synth: SynthCompetition) -> tuple[dict[str, An
     if not synth.blank_values and any(v == "" for r in rows[1:] for v in r):
         raise SmokeError("submission has blank values")
     cv = json.loads((work_dir / "cv.json").read_text())
-    if not all(math.isfinite(cv[k]) for k in ("cv", "cv_tta")):
+    if not all(math.isfinite(cv[k]) for k in ("cv", "cv_tta") if k in cv):
         raise SmokeError(f"CV score not finite: {cv}")
     return cv, len(rows) - 1
 

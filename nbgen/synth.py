@@ -13,12 +13,14 @@ from nbgen.synth_pixels import IMAGE2IMAGE_LAYOUTS, make_image2image
 from nbgen.synth_public import PUBLIC_LAYOUTS, make_public
 from nbgen.synth_records import RECORD_LAYOUTS, make_records
 from nbgen.synth_signals import SIGNAL_LAYOUTS, make_signals
+from nbgen.synth_text import TEXT_LAYOUTS, make_text
 from nbgen.synth_volumes import VOLUME_LAYOUTS, make_volumes
 
 LAYOUTS = (CLASSIFICATION_LAYOUTS + SEGMENTATION_LAYOUTS + DETECTION_LAYOUTS + IMAGE2IMAGE_LAYOUTS + PUBLIC_LAYOUTS
-           + KNOWN_LAYOUTS + SIGNAL_LAYOUTS + VOLUME_LAYOUTS + RECORD_LAYOUTS)
+           + KNOWN_LAYOUTS + SIGNAL_LAYOUTS + VOLUME_LAYOUTS + RECORD_LAYOUTS
+           + TEXT_LAYOUTS)
 __all__ = ["CLASSIFICATION_LAYOUTS", "DETECTION_LAYOUTS", "IMAGE2IMAGE_LAYOUTS", "KNOWN_LAYOUTS", "LAYOUTS", "PUBLIC_LAYOUTS", "RECORD_LAYOUTS",
-           "SEGMENTATION_LAYOUTS", "SIGNAL_LAYOUTS", "SynthCompetition", "VOLUME_LAYOUTS", "make_competition"]
+           "SEGMENTATION_LAYOUTS", "SIGNAL_LAYOUTS", "SynthCompetition", "TEXT_LAYOUTS", "VOLUME_LAYOUTS", "make_competition"]
 
 
 def make_competition(folder: Path, layout: str, n_train: int = 24, n_test: int = 7, seed: int = 0) -> SynthCompetition:
@@ -41,4 +43,6 @@ def make_competition(folder: Path, layout: str, n_train: int = 24, n_test: int =
         return make_volumes(folder, layout, n_train, n_test, seed)
     if layout in RECORD_LAYOUTS:
         return make_records(folder, layout, n_train, n_test, seed)
+    if layout in TEXT_LAYOUTS:
+        return make_text(folder, layout, n_train, n_test, seed)
     raise ValueError(f"unknown layout {layout!r}; use one of {', '.join(LAYOUTS)}")

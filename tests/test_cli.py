@@ -143,11 +143,11 @@ def test_the_competitions_not_supported_yet_are_listed_and_stopped_with_their_re
 
     unsupported = unsupported_competitions()
     # With the known ones, the 46 image competitions of COMPETITIONS.md: each either generates or says why not.
-    assert len(unsupported) == 5 and not set(unsupported) & {k.slug for k in known_competitions()}
+    assert len(unsupported) == 4 and not set(unsupported) & {k.slug for k in known_competitions()}
     listed = runner.invoke(app, ["list"])
     assert listed.exit_code == 0 and all(f"  {slug}: {why}" in listed.output for slug, why in unsupported.items())
     for slug, kind in (("nfl-player-contact-detection", "video"), ("3d-object-detection-for-autonomous-vehicles", "lidar"),
-                       ("bms-molecular-translation", "image to text")):
+                       ("osic-pulmonary-fibrosis-progression", "curve")):
         result = runner.invoke(app, ["new", "--competition", slug, "--out", str(tmp_path / "x")])
         assert result.exit_code == 2 and result.output.startswith("error:") and kind in result.output
         assert len(result.output.strip().splitlines()) == 1 and not (tmp_path / "x").exists()

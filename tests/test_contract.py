@@ -70,6 +70,14 @@ def test_the_notebook_readers_read_what_the_plan_says(views, layout):
         sizes = {i: image_hw(p)[::-1] for i, p in found.items()}
         table = build_box_table(ids, boxes, names, found, sizes, plan["annotation_format"], class_order)
         assert len(table.boxes) > 0 and set(table.boxes["image_id"]) <= set(found)
+    elif task == "image2text":  # every table row names one image, the data cell's way
+        import csv
+
+        with (view / plan["train_csv"]).open() as f:
+            rows = list(csv.DictReader(f))
+        found = image_paths([r[plan["id_col"]] for r in rows], index_files(view / plan["train_image_dir"], plan["id_key"]),
+                            view / plan["train_image_dir"])
+        assert all(p.is_file() for p in found) and all(r[plan["text_col"]] for r in rows)
     else:
         assert (view / plan["target_dir"]).is_dir()
         return

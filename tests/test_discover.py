@@ -54,6 +54,8 @@ EXPECTED = {
     # surface-volume fragments become tiles of three middle slices, their ink labels mask tiles
     "vesuvius": ("segmentation", None, "train", "test", None, None),
     "denoising": ("image2image", None, "train", "test", "pixels", "rmse"),
+    # a table of strings: the task is reading them (the sample's one word per row fits a label as well)
+    "bms": ("image2text", None, "train", "test", "text", "levenshtein"),
     "wheat": ("detection", "train.csv", "train", "test", None, None),
     "vinbig": ("detection", "train.csv", "train", "test", None, None),
     "coco": ("detection", "annotations.json", "images/train", "images/test", None, None),

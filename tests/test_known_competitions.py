@@ -12,13 +12,14 @@ from nbgen.competitions import known_competitions
 from nbgen.synth import LAYOUTS
 
 pytestmark = pytest.mark.smoke
-ARCH = {"classification": "efficientnet_b0", "segmentation": "unet", "detection": "yolov8", "image2image": "Unet"}
+ARCH = {"classification": "efficientnet_b0", "segmentation": "unet", "detection": "yolov8", "image2image": "Unet",
+        "image2text": "resnet34-text"}
 CI = ("cassava-leaf-disease-classification", "tgs-salt-identification-challenge", "global-wheat-detection",
       "dogs-vs-cats-redux-kernels-edition", "vinbigdata-chest-xray-abnormalities-detection",
       "statoil-iceberg-classifier-challenge", "severstal-steel-defect-detection",
       "hms-harmful-brain-activity-classification", "rsna-miccai-brain-tumor-radiogenomic-classification",
       "rsna-2022-cervical-spine-fracture-detection", "cdiscount-image-classification-challenge",
-      "vesuvius-challenge-ink-detection")
+      "vesuvius-challenge-ink-detection", "bms-molecular-translation")
 WITH_MINIATURE = [k for k in known_competitions() if k.layout]
 
 

@@ -389,3 +389,25 @@ def test_class_rows_and_the_cervical_weighted_log_loss():
     weights = np.array([[14, 1, 2], [7, 1, 1]])
     by_hand = np.sum(weights * -(truth * np.log(p) + (1 - truth) * np.log(1 - p))) / weights.sum()
     assert metrics.score("rsna_cervical", truth, p, "multilabel", classes=classes) == pytest.approx(by_hand)
+
+
+def test_text_tokens_round_trip_and_levenshtein_matches_the_table():
+    """Image to text: a string's character tokens decode back to it (cut at the end token); the numpy Levenshtein
+    distance equals the textbook table's on random strings."""
+    from lib.text import EOS, PAD, CharTokenizer, levenshtein
+
+    tokenizer = CharTokenizer.fit(["InChI=1S/C2H6O", "InChI=1S/CH4"])
+    ids = tokenizer.encode("InChI=1S/C2H6O/c1", 12)
+    assert len(ids) == 12 and ids[-1] == EOS and tokenizer.decode(ids) == "InChI=1S/C"  # cut to 10 characters
+    assert tokenizer.encode("CH4", 8)[-3:] == [PAD] * 3 and tokenizer.decode(tokenizer.encode("CH4", 8)) == "CH4"
+
+    def table(a, b):
+        d = [[i + j if i * j == 0 else 0 for j in range(len(b) + 1)] for i in range(len(a) + 1)]
+        for i in range(1, len(a) + 1):
+            for j in range(1, len(b) + 1):
+                d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] != b[j - 1]))
+        return d[-1][-1]
+
+    for _ in range(50):
+        a, b = ("".join(rng.choice(list("abC1="), size=rng.integers(0, 12))) for _ in range(2))
+        assert levenshtein(a, b) == table(a, b), (a, b)

@@ -73,7 +73,7 @@ def test_unknown_arch_suggests_close_names():
 
 
 def test_unknown_and_planned_tasks():
-    assert [t.name for t in list_tasks()] == ["classification", "segmentation", "detection", "image2image"]
+    assert [t.name for t in list_tasks()] == ["classification", "segmentation", "detection", "image2image", "image2text"]
     with pytest.raises(UnknownTaskError, match="did you mean 'classification'"):
         get_task("clasification")
 

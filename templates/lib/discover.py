@@ -34,9 +34,10 @@ from lib.layout import (
 )
 from lib.needs import need
 
-TASKS = ("classification", "segmentation", "detection", "image2image")
+TASKS = ("classification", "segmentation", "detection", "image2image", "image2text")
 TASK_RULES = {"classification": "discover_labels.discover_classification", "detection": "discover_boxes.discover_detection",
-              "segmentation": "discover_segmentation.discover_segmentation", "image2image": "discover.discover_image2image"}
+              "segmentation": "discover_segmentation.discover_segmentation", "image2image": "discover.discover_image2image",
+              "image2text": "discover_text.discover_image2text"}
 TARGET_WORDS = ("cleaned", "clean", "target", "targets")  # folders of image-to-image targets
 
 
@@ -83,6 +84,11 @@ def task_evidence(inputs, plan, params):
     for rel in training_tables(inputs, params.get("train_csv", "")):
         header, rows = inputs.read_csv(rel)
         lower = {c.lower() for c in header}
+        text = [c for c in need("discover_text.text_columns", "a table of free text")(header, rows)
+                if c in plan.get("value_cols", [])] if len(plan.get("value_cols", [])) == 1 else []
+        if text:  # one word per sample row fits a string to read as well as a label: the table tells which
+            found = [f for f in found if f[0] != "classification"]
+            found.append(("image2text", f"{rel}:{text[0]} holds free text, the sample's value column"))
         if lower & RLE_COLUMNS:
             found.append(("segmentation", f"{rel}: RLE column {sorted(lower & RLE_COLUMNS)}"))
         elif lower & BOX_COLUMN_NAMES or {"xmin", "ymin"} <= lower or {"x_min", "y_min"} <= lower:
@@ -155,6 +161,8 @@ def _pixel_ids(ids):
 def _check_sample_agrees(plan, task):
     """A notebook of one task stops on data whose sample can only mean another, before anything trains."""
     found = _sample_task(plan)
+    if found and found[0] == "classification" and task == "image2text":
+        return  # one word per row: a string to read fits it as well as a label
     if found and found[0] != task:
         raise ValueError(f"{found[1]}: this looks like a {found[0]} competition, and this is a {task} notebook; "
                          f"generate it with --task {found[0]} (nbgen new --data DIR finds the task)")

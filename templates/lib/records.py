@@ -58,7 +58,7 @@ TILES_MANIFEST = "tiles.json"
 SURFACE_TILE = 256  # surface-volume fragments (vesuvius) are cut into tiles of this many pixels unless tile_size says
 SURFACE_FOLDER = "surface_volume"
 NIFTI_SUFFIXES = (".nii", ".nii.gz")
-MASK_WORDS = ("mask", "seg", "label")  # NIfTI files under such folders are labels (RSNA cervical's segmentations/)
+NIFTI_LABEL_WORDS = ("mask", "seg", "label")  # NIfTI files under such folders are labels (RSNA cervical's segmentations/)
 SERIES_SLICES = 16  # DICOM files in one folder from which it is a slice series (a CT or MRI volume), not views
 BSON_PROBE = 64  # records discovery reads from a BSON file: enough ids for its rules, not a 58 GB scan
 SPECTROGRAM_WORD = "spectrogram"  # parquet files in a folder named like it are spectrograms, not tables
@@ -323,7 +323,7 @@ def _surface_volumes(files, source, tile_size):
 
 def _is_nifti(rel):
     low = rel.lower()
-    return low.endswith(NIFTI_SUFFIXES) and not any(w in low.rpartition("/")[0] for w in MASK_WORDS)
+    return low.endswith(NIFTI_SUFFIXES) and not any(w in low.rpartition("/")[0] for w in NIFTI_LABEL_WORDS)
 
 
 def _nifti_volumes(files):
