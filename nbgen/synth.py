@@ -16,33 +16,19 @@ from nbgen.synth_signals import SIGNAL_LAYOUTS, make_signals
 from nbgen.synth_text import TEXT_LAYOUTS, make_text
 from nbgen.synth_volumes import VOLUME_LAYOUTS, make_volumes
 
-LAYOUTS = (CLASSIFICATION_LAYOUTS + SEGMENTATION_LAYOUTS + DETECTION_LAYOUTS + IMAGE2IMAGE_LAYOUTS + PUBLIC_LAYOUTS
-           + KNOWN_LAYOUTS + SIGNAL_LAYOUTS + VOLUME_LAYOUTS + RECORD_LAYOUTS
-           + TEXT_LAYOUTS)
+# Each module's layouts and the function that writes them, in the order the layouts are listed.
+MAKERS = ((CLASSIFICATION_LAYOUTS, make_classification), (SEGMENTATION_LAYOUTS, make_segmentation),
+          (DETECTION_LAYOUTS, make_detection), (IMAGE2IMAGE_LAYOUTS, make_image2image), (PUBLIC_LAYOUTS, make_public),
+          (KNOWN_LAYOUTS, make_known), (SIGNAL_LAYOUTS, make_signals), (VOLUME_LAYOUTS, make_volumes),
+          (RECORD_LAYOUTS, make_records), (TEXT_LAYOUTS, make_text))
+LAYOUTS = tuple(layout for layouts, _ in MAKERS for layout in layouts)
 __all__ = ["CLASSIFICATION_LAYOUTS", "DETECTION_LAYOUTS", "IMAGE2IMAGE_LAYOUTS", "KNOWN_LAYOUTS", "LAYOUTS", "PUBLIC_LAYOUTS", "RECORD_LAYOUTS",
            "SEGMENTATION_LAYOUTS", "SIGNAL_LAYOUTS", "SynthCompetition", "TEXT_LAYOUTS", "VOLUME_LAYOUTS", "make_competition"]
 
 
 def make_competition(folder: Path, layout: str, n_train: int = 24, n_test: int = 7, seed: int = 0) -> SynthCompetition:
     """Write a synthetic competition of `layout` (see each task's module for the layouts) into `folder`."""
-    if layout in SEGMENTATION_LAYOUTS:
-        return make_segmentation(folder, layout, n_train, n_test, seed)
-    if layout in DETECTION_LAYOUTS:
-        return make_detection(folder, layout, n_train, n_test, seed)
-    if layout in CLASSIFICATION_LAYOUTS:
-        return make_classification(folder, layout, n_train, n_test, seed)
-    if layout in IMAGE2IMAGE_LAYOUTS:
-        return make_image2image(folder, layout, n_train, n_test, seed)
-    if layout in PUBLIC_LAYOUTS:
-        return make_public(folder, layout, n_train, n_test, seed)
-    if layout in KNOWN_LAYOUTS:
-        return make_known(folder, layout, n_train, n_test, seed)
-    if layout in SIGNAL_LAYOUTS:
-        return make_signals(folder, layout, n_train, n_test, seed)
-    if layout in VOLUME_LAYOUTS:
-        return make_volumes(folder, layout, n_train, n_test, seed)
-    if layout in RECORD_LAYOUTS:
-        return make_records(folder, layout, n_train, n_test, seed)
-    if layout in TEXT_LAYOUTS:
-        return make_text(folder, layout, n_train, n_test, seed)
+    for layouts, make in MAKERS:
+        if layout in layouts:
+            return make(folder, layout, n_train, n_test, seed)
     raise ValueError(f"unknown layout {layout!r}; use one of {', '.join(LAYOUTS)}")
