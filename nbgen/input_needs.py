@@ -66,6 +66,6 @@ def folder_needs(folder: str | os.PathLike[str], tile_size: int | None = None) -
     if not slow:
         return ()
     files = [p.relative_to(folder).as_posix() for p in records.walk_files(folder)]
-    volumes = records.dicom_series(files) or any(records._is_nifti(f) for f in files)
+    volumes = records.dicom_series(files) or any(map(records.is_nifti_volume, files))
     return ("conversions", *(("volumes",) if volumes else ()),
-            *(("bson",) if any(f.lower().endswith(".bson") for f in files) else ()))
+            *(("bson",) if any(map(records.is_bson_records, files)) else ()))

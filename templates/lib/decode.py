@@ -5,7 +5,6 @@ written out, and every other file is linked: the readers then see one plain file
 """
 
 import csv
-import io
 import json
 import os
 import shutil
@@ -18,14 +17,16 @@ import numpy as np
 from lib.inputs import starts_like_list, tiff_size
 from lib.needs import need
 from lib.paths import DICOM_SUFFIXES
-from lib.readers import read_dicom, to_8bit
+from lib.readers import dicom_values, read_dicom, to_8bit, window_to_uint8
 from lib.records import (
     ASH_BANDS,
     ASH_BOUNDS,
     LABELLED_FRAME,
     MASK_ARRAY,
+    NIFTI_SUFFIXES,
     TILES_MANIFEST,
     band_record_fields,
+    bson_csv,
     bson_table,
     find_conversions,
     needs_decoding,
@@ -131,8 +132,7 @@ def eeg_image(frame):
         bands.append(np.log(np.mean(powers, axis=0) + 1e-6)[::-1])  # (frequencies, windows), high first
     logs = np.concatenate([cv2.resize(b, (SIGNAL_SHAPE[1], SIGNAL_SHAPE[0] // 4), interpolation=cv2.INTER_AREA)
                            for b in bands], axis=0)
-    low, high = np.percentile(logs, (0.5, 99.5))
-    return np.rint(np.clip((logs - low) / max(float(high - low), 1e-6), 0, 1) * 255).astype(np.uint8)
+    return window_to_uint8(logs)  # the recording's own 0.5-99.5 percentiles
 
 
 def write_signals(spectrogram_path, eeg_path, target):
@@ -178,14 +178,7 @@ def series_order(files):
 
 def read_slice(path):
     """One DICOM slice as (H, W) float32 in the modality's units."""
-    import pydicom
-    from pydicom.pixels import apply_modality_lut
-
-    try:
-        dataset = pydicom.dcmread(path)
-        return apply_modality_lut(dataset.pixel_array, dataset).astype(np.float32)
-    except Exception as err:  # pydicom raises several kinds for a damaged file or a missing decoder
-        raise ValueError(f"cannot read DICOM slice {path}: {err}; remove the file or replace it") from None
+    return dicom_values(path)[0].astype(np.float32)
 
 
 def resample_points(count, depth):
@@ -235,7 +228,7 @@ def write_volume(series, target, depth, size):
     for files in series:
         if not files:
             sources.append(None)
-        elif str(files[0]).lower().endswith((".nii", ".nii.gz")):
+        elif str(files[0]).lower().endswith(NIFTI_SUFFIXES):
             slices = read_nifti(files[0])
             sources.append((len(slices), slices.__getitem__))
         else:
@@ -268,10 +261,7 @@ def write_bson_records(source, table_target, max_records=0):
         for n, image in enumerate(record.get("imgs", [])):
             (folder / f"{record['_id']}-{n}.jpg").write_bytes(image["picture"])
         rows += bson_table([record], folder.name)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerows([["image", "_id"] + (["category_id"] if labelled else []), *rows])
-    return write_through_partial(table_target, lambda path: Path(path).write_text(out.getvalue()))
+    return write_through_partial(table_target, lambda path: Path(path).write_text(bson_csv(rows, bool(labelled))))
 
 
 def write_band_folder(folder, image_target, mask_target):

@@ -26,9 +26,23 @@ def window_to_uint8(values, window=""):
 
 def read_dicom(path, window=""):
     """One DICOM frame as (H, W) uint8: rescale slope/intercept, the VOI LUT or window when no window is given."""
+    from pydicom.pixels import apply_voi_lut
+
+    values, dataset = dicom_values(path)
+    if not window and ("WindowCenter" in dataset or "VOILUTSequence" in dataset):
+        values = apply_voi_lut(values, dataset)
+    image = window_to_uint8(values, window)
+    if dataset.get("PhotometricInterpretation") == "MONOCHROME1":
+        image = 255 - image  # MONOCHROME1: high values are dark
+    return image
+
+
+def dicom_values(path):
+    """(one DICOM frame in the modality's units, its dataset): the rescale slope and intercept applied; a damaged file
+    or a compressed one without its decoder is named."""
     try:
         import pydicom
-        from pydicom.pixels import apply_modality_lut, apply_voi_lut
+        from pydicom.pixels import apply_modality_lut
     except ImportError:
         raise ImportError(f"{path} is DICOM and pydicom is not installed: attach its wheel "
                           "(nbgen bundle DIR --wheel pydicom==3.0.2) and set wheels_dir") from None
@@ -45,13 +59,7 @@ def read_dicom(path, window=""):
                            f"attach its wheel with nbgen bundle DIR --wheel ... ({err})") from None
     if pixels.ndim == 3 and dataset.get("SamplesPerPixel", 1) == 1:
         pixels = pixels[0]  # a multi-frame file: its first frame
-    values = apply_modality_lut(pixels, dataset)
-    if not window and ("WindowCenter" in dataset or "VOILUTSequence" in dataset):
-        values = apply_voi_lut(values, dataset)
-    image = window_to_uint8(values, window)
-    if dataset.get("PhotometricInterpretation") == "MONOCHROME1":
-        image = 255 - image  # MONOCHROME1: high values are dark
-    return image
+    return apply_modality_lut(pixels, dataset), dataset
 
 
 def to_8bit(image, window=""):

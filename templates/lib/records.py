@@ -189,7 +189,7 @@ def conversion_candidate(files, is_list, tile_size=None):
         low = rel.lower()
         if (low.endswith(".json") and rel.count("/") <= 2 and is_list(rel)) or BAND_FILE.search(low) or (
                 tile_size is not None and low.endswith(TIFF_SUFFIXES)) or _is_spectrogram(low) or (
-                low.endswith(DICOM_SUFFIXES) and low.count("/") >= 2) or _is_bson(low) or _is_nifti(low):  # a DICOM below a study: a series?
+                low.endswith(DICOM_SUFFIXES) and low.count("/") >= 2) or is_bson_records(low) or is_nifti_volume(low):  # a DICOM below a study: a series?
             return rel
     return None
 
@@ -321,14 +321,14 @@ def _surface_volumes(files, source, tile_size):
     return conversions
 
 
-def _is_nifti(rel):
+def is_nifti_volume(rel):
     low = rel.lower()
     return low.endswith(NIFTI_SUFFIXES) and not any(w in low.rpartition("/")[0] for w in NIFTI_LABEL_WORDS)
 
 
 def _nifti_volumes(files):
     """NIfTI volumes outside mask folders: one array of the same stem each, resampled like a DICOM series."""
-    found = sorted(r for r in files if _is_nifti(r))
+    found = sorted(r for r in files if is_nifti_volume(r))
     by_folder = defaultdict(list)
     for rel in found:
         by_folder[rel.rpartition("/")[0]].append(rel)
@@ -342,7 +342,7 @@ def _nifti_volumes(files):
     return conversions
 
 
-def _is_bson(rel):
+def is_bson_records(rel):
     return rel.lower().endswith(".bson") and "example" not in rel.lower().rpartition("/")[2]
 
 
@@ -371,20 +371,24 @@ def bson_table(records, base):
     return rows
 
 
+def bson_csv(rows, labelled):
+    """The CSV text of a BSON file's table (bson_table's rows), with its header."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerows([["image", "_id"] + (["category_id"] if labelled else []), *rows])
+    return out.getvalue()
+
+
 def bson_table_csv(path, base, limit=0):
     """The table a BSON file's conversion writes, as CSV bytes (discovery reads it from the first records)."""
     records = list(read_bson_records(path, limit))
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["image", "_id"] + (["category_id"] if records and "category_id" in records[0] else []))
-    writer.writerows(bson_table(records, base))
-    return out.getvalue().encode()
+    return bson_csv(bson_table(records, base), bool(records) and "category_id" in records[0]).encode()
 
 
 def _bson_records(files, source):
     """BSON files of product records: their images and a table; discovery sees the first BSON_PROBE records."""
     conversions = []
-    for rel in sorted(r for r in files if _is_bson(r)):
+    for rel in sorted(r for r in files if is_bson_records(r)):
         base = rel[: -len(".bson")]
         probe = list(read_bson_records(source.path(rel), BSON_PROBE))
         outputs = {f"{base}/{row[0]}.jpg": (rel, row[0]) for row in bson_table(probe, base)}
