@@ -181,17 +181,18 @@ def _label_columns(plan, params, table, header, column, id_col):
     return [label], "single", source
 
 
+def row_class(row_id, classes):
+    """The class a '<image>_<class>' row id names (the longest that fits: 'patient_overall' holds an '_'), else None."""
+    return next((c for c in sorted(map(str, classes), key=len, reverse=True)
+                 if row_id.endswith("_" + c) and len(row_id) > len(c) + 1), None)
+
+
 def class_suffixes(ids, header, id_col):
     """The columns of `header` that the ids name as '<image>_<column>' (RSNA cervical's '<study>_C1'), in header order,
     when every id ends so; else []."""
-    columns = sorted((c for c in header if c != id_col and c), key=len, reverse=True)
-    named = set()
-    for i in ids:
-        found = next((c for c in columns if i.endswith("_" + c) and len(i) > len(c) + 1), None)
-        if found is None:
-            return []
-        named.add(found)
-    return [c for c in header if c in named]
+    columns = [c for c in header if c != id_col and c]
+    named = {row_class(i, columns) for i in ids}
+    return [] if None in named else [c for c in header if c in named]
 
 
 def _are_votes(values):

@@ -3,6 +3,8 @@
 import numpy as np
 import pandas as pd
 
+from lib.discover_labels import row_class
+
 FORMATS = ("label", "probability", "class_probabilities", "class_rows", "labels", "topk", "value")
 
 
@@ -34,9 +36,7 @@ def build_submission(sample, probs, classes, fmt, value_cols, positive=None, k=5
             out[col] = probs[:, names.index(str(col))]
     elif fmt == "class_rows":  # '<image>_<class>' rows: each gets its class's probability (RSNA cervical)
         ids = out[[c for c in out.columns if c not in value_cols][-1]].astype(str)
-        by_length = sorted(names, key=len, reverse=True)
-        out[value_cols[0]] = [probs[row, names.index(next(n for n in by_length if i.endswith("_" + n)))]
-                              for row, i in enumerate(ids)]
+        out[value_cols[0]] = [probs[row, names.index(row_class(i, names))] for row, i in enumerate(ids)]
     elif fmt == "labels":
         chosen = probs > np.asarray(thresholds)
         chosen[np.arange(len(probs)), probs.argmax(1)] |= ~chosen.any(1)  # never an empty row
