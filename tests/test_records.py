@@ -269,3 +269,16 @@ def test_nifti_volumes_become_arrays_along_their_last_axis(tmp_path):
     assert positive.shape == (16, 16, SLICES)
     assert (positive[8, 8, SLICES // 3: 2 * SLICES // 3] > 0.9).all() and (positive[8, 8, : SLICES // 3 - 1] < 0.6).all()
     assert (view / "masks" / "vol000.nii.gz").is_symlink() and not list((view / "train").glob("*.nii.gz"))
+
+
+def test_a_recording_paired_with_two_spectrograms_stops():
+    """HMS: which of two spectrograms a recording reads would be a guess: discovery stops naming the table."""
+    from lib.records import find_conversions
+
+    class Table:
+        def read_csv(self, rel):
+            return ["eeg_id", "spectrogram_id", "seizure_vote"], [["7", "1", "3"], ["7", "2", "1"]]
+
+    files = ["train.csv", "train_eegs/7.parquet", "train_spectrograms/1.parquet", "train_spectrograms/2.parquet"]
+    with pytest.raises(ValueError, match=r"train.csv: eeg_id 7 pairs with the spectrograms \['1', '2'\]"):
+        find_conversions(files, Table())

@@ -237,7 +237,7 @@ def check_supported(inputs, plan):
         raise ValueError(f"{inputs.root} holds lidar data ({len(lidar)} files, e.g. {lidar[0]}): 3D detection from "
                          "point clouds is not supported yet")
     for kind, n in kinds.most_common():
-        plan.notes.append(f"{n} {kind} files are ignored: only image files are read")
+        plan.notes.append(f"{n} {kind} files are ignored: only image files are read ({UNSUPPORTED_WHY[kind]})")
 
 
 def find_sample(inputs, plan, sample_csv):

@@ -416,12 +416,18 @@ def _paired_signals(files, source):
         if not all(k in header for k in SIGNAL_KEYS):
             continue
         eeg_at, spectrogram_at = header.index(SIGNAL_KEYS[0]), header.index(SIGNAL_KEYS[1])
-        pairs = {}
+        pairs = defaultdict(set)
         for row in rows:
-            pairs.setdefault(row[eeg_at], row[spectrogram_at])  # a recording's label rows share one spectrogram
-        found = [(e, s) for e, s in pairs.items() if f"{spectrograms}/{s}.parquet" in files]
+            pairs[row[eeg_at]].add(row[spectrogram_at])  # a recording's label rows share one spectrogram
+        twice = sorted(e for e, s in pairs.items() if len(s) > 1)
+        if twice:  # which one to read would be a guess
+            raise ValueError(f"{table}: eeg_id {twice[0]} pairs with the spectrograms {sorted(pairs[twice[0]])} "
+                             f"({len(twice)} recordings so); a recording has one spectrogram: fix {table}")
+        found = [(e, s) for e, (s,) in pairs.items() if f"{spectrograms}/{s}.parquet" in files]
+        without = sum(f"{eegs}/{e}.parquet" not in files for e, _ in found)
         note = (f"{split}: {len(found)} recordings ({table}: eeg_id -> spectrogram_id) -> {split}_signals/<eeg_id>.png, "
-                "the spectrogram above the EEG's four bipolar chains")
+                "the spectrogram above the EEG's four bipolar chains"
+                + (f"; {without} without an EEG file: zeros in its place" if without else ""))
         for eeg, spectrogram in found:
             eeg_file = f"{eegs}/{eeg}.parquet"
             inputs = [f"{spectrograms}/{spectrogram}.parquet", *([eeg_file] if eeg_file in files else [])]
