@@ -19,7 +19,7 @@ UNSUPPORTED_SUFFIXES = {".mp4": "video", ".avi": "video", ".mov": "video", ".mkv
 UNSUPPORTED_WHY = {"video": "no notebook samples frames around labelled steps yet",
                    "3D volumes": "NIfTI files in folders named like masks or segmentations are labels, not inputs",
                    "audio": "no notebook turns sound into spectrograms yet",
-                   "BSON records": "BSON is read from product records with pictures (cdiscount's) only",
+                   "BSON records": "a BSON file named like an example is left as it is, and one without product records cannot be read",
                    "lidar point clouds": "no notebook detects 3D boxes in point clouds",
                    "point clouds": "no notebook reads point clouds"}
 TRAIN_TABLES = ("train.csv", "train_labels.csv", "labels.csv", "train_solution.csv", "train_masks.csv",

@@ -398,6 +398,9 @@ def _bson_records(files, source):
                 f"first {len(probe)} records" + (", the notebook reads at most bson_max_records products of a "
                                                  "labelled file" if probe and "category_id" in probe[0] else ""))
         conversions.append(Conversion("bson_records", rel, [rel], outputs, note))
+    examples = sorted(r for r in files if r.lower().endswith(".bson") and not is_bson_records(r))
+    if conversions and examples:  # said, not silently skipped
+        conversions[0].note += f"; {', '.join(examples)} left as it is: named like an example of the data"
     return conversions
 
 
