@@ -467,3 +467,21 @@ def test_siim_covid_study_names_the_sample_does_not_use_stop(competitions, tmp_p
         discover(folder)
     names = "negative-pneumonia,typical,indeterminate,atypical"
     assert discover(folder, study_names=names)["study_names"][0] == "negative-pneumonia"
+
+
+def test_a_table_of_transcriptions_with_paths_below_a_folder_is_image_to_text(tmp_path):
+    """IAM-like, a layout no rule was written for: words/<writer>/<form>/<id>.png, labels.csv with the path below words/
+    and the transcription, no sample. The task, the folder and the columns are read, each with its source."""
+    import cv2
+
+    rows = ["path,transcription,segmentation_status"]
+    for i in range(12):
+        rel = f"w{i % 3}/f{i % 2}/w{i % 3}-f{i % 2}-{i:03d}.png"
+        (tmp_path / "words" / rel).parent.mkdir(parents=True, exist_ok=True)
+        cv2.imwrite(str(tmp_path / "words" / rel), np.full((16, 64), 255, np.uint8))
+        rows.append(f"{rel},{['the quick', 'brown fox', 'lazy dogs', 'river stone'][i % 4]} {i},ok")
+    (tmp_path / "labels.csv").write_text("\n".join(rows) + "\n")
+    plan = discover(tmp_path)
+    assert (plan["task"], plan["train_image_dir"], plan["id_col"], plan["id_key"], plan["text_col"]) == (
+        "image2text", "words", "path", "path", "transcription")
+    assert "no sample submission" in plan.entries["task"][1]

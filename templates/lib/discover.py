@@ -84,11 +84,13 @@ def task_evidence(inputs, plan, params):
     for rel in training_tables(inputs, params.get("train_csv", "")):
         header, rows = inputs.read_csv(rel)
         lower = {c.lower() for c in header}
+        values = plan.get("value_cols", [])
         text = [c for c in need("discover_text.text_columns", "a table of free text")(header, rows)
-                if c in plan.get("value_cols", [])] if len(plan.get("value_cols", [])) == 1 else []
+                if not values or c in values] if len(values) <= 1 else []
         if text:  # one word per sample row fits a string to read as well as a label: the table tells which
             found = [f for f in found if f[0] != "classification"]
-            found.append(("image2text", f"{rel}:{text[0]} holds free text, the sample's value column"))
+            found.append(("image2text", f"{rel}:{', '.join(text)} holds free text" +
+                          (", the sample's value column" if values else " (no sample submission)")))
         if lower & RLE_COLUMNS:
             found.append(("segmentation", f"{rel}: RLE column {sorted(lower & RLE_COLUMNS)}"))
         elif lower & BOX_COLUMN_NAMES or {"xmin", "ymin"} <= lower or {"x_min", "y_min"} <= lower:

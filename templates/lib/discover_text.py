@@ -17,6 +17,7 @@ from lib.layout import (
     table_source,
     training_tables,
 )
+from lib.paths import IMAGE_SUFFIXES
 
 TEXT_MIN_LENGTH = 6  # characters on average: shorter strings are labels, not text to read
 TEXT_MIN_DISTINCT = 0.5  # the share of distinct values from which a column is text, not classes
@@ -24,14 +25,16 @@ TEXT_MIN_DISTINCT = 0.5  # the share of distinct values from which a column is t
 
 def text_columns(header, rows, exclude=()):
     """The columns of a table that hold free text: mostly distinct strings, several characters long, whose words are
-    mostly not numbers (RLE masks, box strings and label ids are numbers with a few words between)."""
+    mostly not numbers (RLE masks, box strings and label ids are numbers with a few words between) and that are not
+    image file names (an id column of paths)."""
     found = []
     for i, column in enumerate(header):
         values = [r[i] for r in rows[:2000] if len(r) > i and r[i]]
         if column in exclude or len(values) < 8:
             continue
         words = [w for v in values for w in v.split()]
-        if 2 * sum(map(is_number, words)) >= len(words):
+        if 2 * sum(map(is_number, words)) >= len(words) or 2 * sum(v.lower().endswith(IMAGE_SUFFIXES) for v in values) \
+                >= len(values):  # numbers, or file names (an id column)
             continue
         if len(set(values)) >= TEXT_MIN_DISTINCT * len(values) and sum(map(len, values)) >= TEXT_MIN_LENGTH * len(values):
             found.append(column)

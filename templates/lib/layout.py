@@ -681,8 +681,13 @@ def find_test_without_sample(inputs, plan, params, exclude=()):
 
 
 def resolvable_ids(inputs, ids, template=""):
-    """The ids that name an image somewhere (the sample's may carry a class suffix: '<image>_<class>')."""
-    keys = inputs.image_keys("", template).values()
+    """The ids that name an image somewhere (the sample's may carry a class suffix: '<image>_<class>'), paths from the
+    root or from a top-level folder (IAM's 'a01/a01-000u/a01-000u-00.png' below words/)."""
+    keys = list(inputs.image_keys("", template).values())
+    if not template and any("/" in str(i) for i in ids):
+        for top in sorted({r.split("/")[0] for r in inputs.folders if r != "."}):
+            found = inputs.image_keys(top)
+            keys += [found["path"], found["path_stem"]]
     return [i for i in ids if any(i in k for k in keys)]
 
 
