@@ -14,7 +14,7 @@ from nbgen import kaggle
 from nbgen.competitions import find_competition, unsupported_competitions
 from nbgen.config import ParamSpec, build_params, param_specs
 from nbgen.errors import InvalidValueError, NbgenError, OutputExistsError
-from nbgen.input_needs import GROUP_TASK, INPUT_GROUPS, folder_needs, plan_groups
+from nbgen.input_needs import GROUP_TASK, INPUT_GROUPS, METRIC_FUNCTIONS, folder_needs, plan_groups
 from nbgen.notebook import Cell, assemble, dumps, parameters_cell, split_cells
 from nbgen.registry import Arch, Task, check_encoder, get_arch, get_task, list_tasks
 from nbgen.render import render_stage
@@ -172,6 +172,7 @@ def _generate(
         overrides.setdefault("pretrained_path", kaggle.model_mount_path(model_source))
     params = build_params(task, arch_spec, competition, overrides)
     needs = plan_needs(competition, data, task, overrides)
+    metric = known_metric(needs, overrides, _inspect(data, task, overrides).get("metric", "") if data else "")
     if "encoder_name" in params:
         check_encoder(params["encoder_name"])
 
@@ -193,7 +194,7 @@ def _generate(
             "overrides": dict(sorted(overrides.items())),
             "input_groups": "all" if needs is None else list(needs),
         }
-        notebook = render_notebook(task_spec, arch_spec, params, role_title, provenance, role, needs)
+        notebook = render_notebook(task_spec, arch_spec, params, role_title, provenance, role, needs, metric)
         metadata = kaggle.kernel_metadata(
             user=user,
             title=role_title,
@@ -211,18 +212,20 @@ def _generate(
 
 def render_notebook(
     task: Task, arch: Arch, params: Mapping[str, Any], title: str, provenance: Mapping[str, Any], role: str = "full",
-    needs: Sequence[str] | None = None,
+    needs: Sequence[str] | None = None, metric: str | None = None,
 ) -> str:
     """Render every stage of `task` for a kernel `role` (full, train or infer) and return the notebook's JSON text.
 
     needs: the input groups (INPUT_GROUPS) the plan needs; None when the plan is not known: all of them.
+    metric: the plan's metric (known_metric), whose code is the only metric code carried; None: every metric's.
     """
     # A known plan has no use for the parameters of groups it lacks (intensity_window for JPEGs, test_json for a
     # CSV competition): they are left out of its parameters cell, unless set on purpose.
     specs = [s for s in param_specs(task.name, arch.family) if applies(s, needs) or s.name in provenance["overrides"]]
     cell_params = {s.name for s in specs}
     context = {"title": title, "task": task, "arch": arch, "params": params, "role": role, "cell_params": cell_params,
-               "converts": "intensity_window" in cell_params, "archives": needs is None or "archives" in needs}
+               "converts": "intensity_window" in cell_params, "archives": needs is None or "archives" in needs,
+               "carries_metric": lambda name: metric is None or metric == name}
     skipped = {"full": (), "train": ("submit",), "infer": ("validate",), "ensemble": ("train", "study", "validate")}[role]
     cells: list[Cell] = []
     for stage in task.stages:
@@ -232,7 +235,7 @@ def render_notebook(
             cells.append(parameters_cell(specs, params))
         else:
             cells.extend(split_cells(stage, render_stage(task.name, arch.family, stage, context)))
-    return dumps(assemble(cells, provenance, roots=need_roots(task.name, needs)))
+    return dumps(assemble(cells, provenance, roots=need_roots(task.name, needs, metric)))
 
 
 def applies(spec: ParamSpec, needs: Sequence[str] | None) -> bool:
@@ -240,13 +243,23 @@ def applies(spec: ParamSpec, needs: Sequence[str] | None) -> bool:
     return not spec.needs or needs is None or any(group in needs for group in spec.needs)
 
 
-def need_roots(task: str, needs: Sequence[str] | None) -> list[str]:
-    """The helpers the notebook calls through need(): its own task's discovery rules, and the input groups its plan
-    needs (every group when the plan is not known)."""
+def need_roots(task: str, needs: Sequence[str] | None, metric: str | None = None) -> list[str]:
+    """The helpers the notebook calls through need(): its own task's discovery rules, the input groups its plan
+    needs (every group when the plan is not known), and its metric's code (every metric's when that is not known)."""
     roots = [f"discover_{task}"]
     for group in INPUT_GROUPS if needs is None else needs:
         roots += INPUT_GROUPS[group] if GROUP_TASK.get(group, task) == task else ()
-    return roots
+    functions = METRIC_FUNCTIONS.get(task, {})
+    return roots + sorted(set(functions.values()) if metric is None else {functions.get(metric)} - {None})
+
+
+def known_metric(needs: Sequence[str] | None, overrides: Mapping[str, str], plan_metric: str = "") -> str | None:
+    """The metric of a known plan: set by the competition's entry or --set, else the one discovery found in the
+    data; None when the plan is not known or nothing names its metric (the notebook then carries every metric)."""
+    metric = overrides.get("metric") or plan_metric
+    if needs is None or not metric or metric == "auto":
+        return None
+    return str(metric)
 
 
 def _write_folder(folder: Path, files: Mapping[str, str], force: bool) -> None:

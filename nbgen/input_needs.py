@@ -33,6 +33,15 @@ INPUT_GROUPS = {
     "test_table": (),
     "val_split": (),
 }
+# task -> metric -> the function computing it that a notebook calls through need() (the metrics modules' *METRIC_CODE):
+# a known plan carries its own metric's only
+METRIC_FUNCTIONS = {
+    "classification": {"weighted_auc": "weighted_auc", "pf1": "probabilistic_f1", "kl_divergence": "kl_divergence",
+                       "rsna_cervical": "cervical_log_loss"},
+    "detection": {"map50_95": "coco_map", "map50": "coco_map", "voc_map": "voc_map", "wheat": "wheat_score",
+                  "point_f1": "point_f1"},
+    "segmentation": {"dice_hausdorff": "dice_hausdorff"},
+}
 LABEL_GROUPS = {"folders": "folder_labels", "filename": "folder_labels", "coco_json": "coco_labels"}  # label_encoding
 ANNOTATION_GROUPS = {"voc": "annotation_files", "labelme": "annotation_files", "yolo": "annotation_files",
                      "coco": "coco_boxes"}  # annotation_format

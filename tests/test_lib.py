@@ -108,6 +108,11 @@ def test_hand_computed_cases_and_direction():
     assert metrics.is_better("rmse", 1.0, 2.0)
     with pytest.raises(ValueError, match="unknown metric"):
         metrics.score("top5", y, p, "multiclass")
+    with pytest.raises(ValueError, match="unknown metric 'acuracy'; use accuracy"):  # before training: the data cell
+        metrics.checked_metric("acuracy")
+    assert metrics.checked_metric("kl_divergence") == "kl_divergence"
+    with pytest.raises(ValueError, match="does not apply to multiclass targets"):
+        metrics.score("rsna_cervical", y, p, "multiclass")
 
 
 def test_folds_stratified_and_grouped():

@@ -171,3 +171,47 @@ def test_every_name_called_through_need_is_a_helper_function_and_every_group_nam
     functions = {n.split(".")[1] for n in named}
     for group, names in INPUT_GROUPS.items():
         assert set(names) <= functions, group
+
+
+def test_the_metric_tables_of_the_generator_and_the_metrics_modules_agree():
+    from lib import det_metrics, metrics, seg_metrics
+
+    from nbgen.input_needs import METRIC_FUNCTIONS
+
+    for task, code in (("classification", metrics.METRIC_CODE), ("detection", det_metrics.DET_METRIC_CODE),
+                       ("segmentation", seg_metrics.SEG_METRIC_CODE)):
+        assert {m: name.split(".")[1] for m, name in code.items()} == METRIC_FUNCTIONS[task], task
+
+
+def test_a_known_plan_carries_its_own_metric_and_an_unknown_one_every_metric(tmp_path):
+    wheat, _ = _notebook(tmp_path / "a", "detection", "yolov8", competition="global-wheat-detection")
+    assert "def wheat_score" in wheat
+    assert not any(f"def {name}(" in wheat for name in ("coco_map", "voc_map", "point_f1"))
+    cassava, _ = _notebook(tmp_path / "b", "classification", "efficientnet_b0",
+                           competition="cassava-leaf-disease-classification")
+    assert "def checked_metric" in cassava and "accuracy_score" in cassava
+    assert not any(f"def {name}(" in cassava for name in ("kl_divergence", "cervical_log_loss", "probabilistic_f1"))
+    tgs, _ = _notebook(tmp_path / "c", "segmentation", "unet", competition="tgs-salt-identification-challenge")
+    assert "def dice_hausdorff" not in tgs and "VOLUME_PART" not in tgs and "metric_name = checked_seg_metric(metric)" in tgs
+    uw, _ = _notebook(tmp_path / "d", "segmentation", "unet", competition="uw-madison-gi-tract-image-segmentation")
+    assert "def dice_hausdorff" in uw and "VOLUME_PART" in uw
+    # --set names the metric of an unknown competition too; a default does not
+    hms, _ = _notebook(tmp_path / "e", "classification", "efficientnet_b0",
+                       competition="hms-harmful-brain-activity-classification")
+    assert "def kl_divergence" in hms and "def weighted_auc" not in hms
+    unknown, _ = _notebook(tmp_path / "f", "detection", "yolov8", competition="my-new-competition")
+    assert all(f"def {name}(" in unknown for name in ("coco_map", "voc_map", "wheat_score", "point_f1"))
+
+
+@pytest.mark.smoke
+def test_a_metric_whose_code_was_left_out_stops_before_training_naming_the_set_that_brings_it_in(tmp_path):
+    pytest.importorskip("papermill")
+    from nbgen.smoke import SmokeError, run_smoke
+
+    folder = generate("classification", "efficientnet_b0", competition="cassava-leaf-disease-classification",
+                      kaggle_user="tester", out_dir=tmp_path / "gen")
+    with pytest.raises(SmokeError) as err:
+        run_smoke(folder / f"{folder.name}.ipynb", layout="csv", out_dir=tmp_path / "runs", parameters={"metric": "pf1"})
+    message = str(err.value)
+    assert "metric='pf1' needs probabilistic_f1()" in message and "--set metric=pf1" in message
+    assert "fold 0" not in next((tmp_path / "runs").glob("*/executed.ipynb")).read_text()

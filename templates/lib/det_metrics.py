@@ -10,8 +10,12 @@ import io
 import numpy as np
 
 from lib.boxes import iou_matrix, xyxy_to_xywh
+from lib.needs import metric_code
 
 DET_METRICS = ("map50_95", "map50", "voc_map", "wheat", "point_f1")
+# Each metric's code, called by name (lib/needs.py): a notebook carries its competition's only.
+DET_METRIC_CODE = {"map50_95": "det_metrics.coco_map", "map50": "det_metrics.coco_map", "voc_map": "det_metrics.voc_map",
+                   "wheat": "det_metrics.wheat_score", "point_f1": "det_metrics.point_f1"}
 WHEAT_THRESHOLDS = (0.5, 0.55, 0.6, 0.65, 0.7, 0.75)
 
 
@@ -133,19 +137,20 @@ def point_f1(predictions, truth):
     return 2 * tp / max(2 * tp + fp + fn, 1)
 
 
+def checked_det_metric(metric):
+    """`metric`, known and its code in this notebook: a wrong one stops before training, not after the first epoch."""
+    if metric not in DET_METRICS:
+        raise ValueError(f"metric={metric!r}: choose from {', '.join(DET_METRICS)}")
+    metric_code(metric, DET_METRIC_CODE)
+    return metric
+
+
 def det_score(metric, predictions, truth, iou_threshold=0.5):
     """The CV score of `metric` (higher is better)."""
-    if metric == "map50_95":
-        return coco_map(predictions, truth)[0]
-    if metric == "map50":
-        return coco_map(predictions, truth)[1]
-    if metric == "voc_map":
-        return voc_map(predictions, truth, iou_threshold)
-    if metric == "wheat":
-        return wheat_score(predictions, truth)
-    if metric == "point_f1":
-        return point_f1(predictions, truth)
-    raise ValueError(f"metric={metric!r}: choose from {', '.join(DET_METRICS)}")
+    compute = metric_code(checked_det_metric(metric), DET_METRIC_CODE)
+    if metric in ("map50_95", "map50"):
+        return compute(predictions, truth)[metric == "map50"]
+    return compute(predictions, truth, iou_threshold) if metric == "voc_map" else compute(predictions, truth)
 
 
 def is_better(metric, new, best):

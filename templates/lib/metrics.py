@@ -11,6 +11,13 @@ from sklearn.metrics import (
     roc_curve,
 )
 
+from lib.needs import metric_code
+
+METRICS = ("accuracy", "macro_f1", "micro_f1", "map_at_k", "roc_auc", "weighted_auc", "pf1", "qwk", "log_loss",
+           "kl_divergence", "rmse", "rsna_cervical")
+# One competition's metric, called by name (lib/needs.py): a notebook carries its own only.
+METRIC_CODE = {"weighted_auc": "metrics.weighted_auc", "pf1": "metrics.probabilistic_f1",
+               "kl_divergence": "metrics.kl_divergence", "rsna_cervical": "metrics.cervical_log_loss"}
 LOWER_IS_BETTER = {"log_loss", "rmse", "kl_divergence", "rsna_cervical"}
 # RSNA cervical: a row's weight by its target and truth, (negative, positive); the study-level target counts 7 times
 CERVICAL_WEIGHTS = {"patient_overall": (7.0, 14.0)}
@@ -60,6 +67,14 @@ def probabilistic_f1(truth, scores):
     return float(2 * precision * recall / max(precision + recall, 1e-12))
 
 
+def checked_metric(metric):
+    """`metric`, known and its code in this notebook: a wrong one stops before training, not after the first epoch."""
+    if metric not in METRICS:
+        raise ValueError(f"unknown metric {metric!r}; use {', '.join(METRICS)}")
+    metric_code(metric, METRIC_CODE)
+    return metric
+
+
 def score(metric, y, probs, problem, span=1.0, k=5, thresholds=0.5, classes=()):
     """Return `metric` for one-hot or multi-hot targets `y` (N, K) and probabilities `probs` (N, K).
 
@@ -91,12 +106,12 @@ def score(metric, y, probs, problem, span=1.0, k=5, thresholds=0.5, classes=()):
         if metric == "accuracy":
             return float(accuracy_score(truth, probs > 0.5))  # exact-match ratio
         if metric == "rsna_cervical":
-            return cervical_log_loss(truth, probs, classes)
+            return metric_code(metric, METRIC_CODE)(truth, probs, classes)
         raise ValueError(f"metric {metric!r} does not apply to multi-label targets; use micro_f1, macro_f1, roc_auc, log_loss, "
                          "rsna_cervical")
     probs = probs / probs.sum(1, keepdims=True)  # float32 softmax rows drift from 1 by ~1e-7
     if metric == "kl_divergence":  # soft labels: y holds each row's distribution over the classes
-        return kl_divergence(y / y.sum(1, keepdims=True), probs)
+        return metric_code(metric, METRIC_CODE)(y / y.sum(1, keepdims=True), probs)
     truth = y.argmax(1)
     predicted = probs.argmax(1)
     if metric == "accuracy":
@@ -105,10 +120,8 @@ def score(metric, y, probs, problem, span=1.0, k=5, thresholds=0.5, classes=()):
         return float(f1_score(truth, predicted, average=metric.split("_")[0], zero_division=0))
     if metric == "map_at_k":
         return map_at_k(truth, probs, min(k, probs.shape[1]))
-    if metric == "pf1":
-        return probabilistic_f1(truth if problem == "binary" else truth > 0, 1 - probs[:, 0])
-    if metric == "weighted_auc":
-        return weighted_auc(truth if problem == "binary" else truth > 0, 1 - probs[:, 0])
+    if metric in ("pf1", "weighted_auc"):  # positive: any class but the first
+        return metric_code(metric, METRIC_CODE)(truth if problem == "binary" else truth > 0, 1 - probs[:, 0])
     if metric == "qwk":
         return float(cohen_kappa_score(truth, predicted, weights="quadratic"))
     if metric == "log_loss":
@@ -117,8 +130,9 @@ def score(metric, y, probs, problem, span=1.0, k=5, thresholds=0.5, classes=()):
         if problem == "binary":
             return float(roc_auc_score(truth, probs[:, 1]))
         return float(roc_auc_score(y.astype(int), probs, average="macro"))  # one-vs-rest, column-wise mean
-    raise ValueError(f"unknown metric {metric!r}; use accuracy, macro_f1, micro_f1, map_at_k, roc_auc, weighted_auc, "
-                     "pf1, qwk, log_loss, kl_divergence or rmse")
+    checked_metric(metric)  # an unknown name says so
+    raise ValueError(f"metric {metric!r} does not apply to {problem} targets; use accuracy, macro_f1, micro_f1, map_at_k, "
+                     "roc_auc, weighted_auc, pf1, qwk, log_loss, kl_divergence or rmse")
 
 
 def ordinal_classes(values, cuts=None):

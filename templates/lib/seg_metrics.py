@@ -3,8 +3,11 @@
 import numpy as np
 
 from lib.masks import VOID
+from lib.needs import metric_code
 
 SEG_METRICS = ("dice", "dice_global", "iou", "iou_sweep", "f05_global")
+# UW-Madison's metric over volumes, called by name (lib/needs.py): only its notebooks carry it.
+SEG_METRIC_CODE = {"dice_hausdorff": "seg_metrics.dice_hausdorff"}
 IOU_THRESHOLDS = np.arange(0.5, 1.0, 0.05)
 
 
@@ -47,6 +50,14 @@ def seg_score(metric, inter, pred_sum, true_sum):
         total = pred_sum.sum(0) + true_sum.sum(0)
         return float(np.where(total == 0, 1.0, 2 * inter.sum(0) / np.maximum(total, 1)).mean())
     raise ValueError(f"metric={metric!r}: choose from {', '.join(SEG_METRICS)}")
+
+
+def checked_seg_metric(metric):
+    """`metric`, known and its code in this notebook: a wrong one stops before training, not after the first epoch."""
+    if metric not in (*SEG_METRICS, *SEG_METRIC_CODE):
+        raise ValueError(f"metric={metric!r}: choose from {', '.join((*SEG_METRICS, *SEG_METRIC_CODE))}")
+    metric_code(metric, SEG_METRIC_CODE)
+    return metric
 
 
 def is_better(metric, new, best):
