@@ -256,10 +256,9 @@ def need_roots(task: str, needs: Sequence[str] | None, metric: str | None = None
 def known_metric(needs: Sequence[str] | None, overrides: Mapping[str, str], plan_metric: str = "") -> str | None:
     """The metric of a known plan: set by the competition's entry or --set, else the one discovery found in the
     data; None when the plan is not known or nothing names its metric (the notebook then carries every metric)."""
-    metric = overrides.get("metric") or plan_metric
-    if needs is None or not metric or metric == "auto":
-        return None
-    return str(metric)
+    metric = str(overrides.get("metric") or "auto")
+    metric = plan_metric if metric == "auto" else metric
+    return None if needs is None or metric in ("", "auto") else metric
 
 
 def _write_folder(folder: Path, files: Mapping[str, str], force: bool) -> None:

@@ -175,7 +175,6 @@ def test_every_name_called_through_need_is_a_helper_function_and_every_group_nam
 
 def test_the_metric_tables_of_the_generator_and_the_metrics_modules_agree():
     from lib import det_metrics, metrics, seg_metrics
-
     from nbgen.input_needs import METRIC_FUNCTIONS
 
     for task, code in (("classification", metrics.METRIC_CODE), ("detection", det_metrics.DET_METRIC_CODE),
@@ -201,6 +200,11 @@ def test_a_known_plan_carries_its_own_metric_and_an_unknown_one_every_metric(tmp
     assert "def kl_divergence" in hms and "def weighted_auc" not in hms
     unknown, _ = _notebook(tmp_path / "f", "detection", "yolov8", competition="my-new-competition")
     assert all(f"def {name}(" in unknown for name in ("coco_map", "voc_map", "wheat_score", "point_f1"))
+    # --data: the metric discovery finds (HMS's vote counts: kl_divergence), with metric left on auto
+    synth = make_competition(tmp_path / "hms", "hms")
+    found, _ = _notebook(tmp_path / "g", "classification", "efficientnet_b0", competition="my-new-competition",
+                         data=str(synth.folder), overrides={"metric": "auto"})
+    assert "def kl_divergence" in found and "def weighted_auc" not in found
 
 
 @pytest.mark.smoke
