@@ -80,11 +80,12 @@ def explain_files(inputs, plan):
                                                                                                       else "")
         else:
             explained[top] = _left_out(inputs, plan, top, kind, used)
-    if plan.get("train_image_dir") == "":
-        which = "training and test" if plan.get("test_image_dir") == "" else "training"
+    if plan.get("train_image_dir") in ("", "."):
+        which = "training and test" if plan.get("test_image_dir") in ("", ".") else "training"
+        named = "path from the root" if plan.get("id_key") in ("path", "path_stem") else plan.get("id_key", "stem")
         for top, use in explained.items():
             if use.startswith("ignored: holds") and tops[top][0] == "folder":
-                explained[top] = f"{which} images, named by their path from the root (train_image_dir is the root)"
+                explained[top] = f"{which} images, named by their {named} (train_image_dir is the root)"
     plan.set("files", explained, f"every top-level entry of {plan.root.name}/")
 
 

@@ -407,6 +407,8 @@ def locate_image_dir(inputs, ids, given, parameter, candidates, template=""):
         viable = [f for f in tops if inputs.images_under(f)[:1] and _named(inputs, f, probe, template)]
         if len(viable) > 1:
             raise ambiguous(f"{len(viable)} folders hold the same images", viable, parameter)
+    if not viable and probe:  # split into parts (train_1/, train_2/): the folder above the ones holding them
+        return _folder_above(inputs, probe, parameter, template)
     if not viable:
         return None, ""
     folder = viable[0]
@@ -415,6 +417,30 @@ def locate_image_dir(inputs, ids, given, parameter, candidates, template=""):
     what = ("one candidate folder that " if folder in folders else "one top-level folder that ") + (
         "holds the first ids" if probe else "holds images")
     return folder, f"the {'root, under which the ids are paths' if folder == '' else what}"
+
+
+def _folder_above(inputs, ids, parameter, template=""):
+    """(folder, source) when the ids name images of several folders between them and no one folder holds them all
+    (train_1/ and train_2/): the folder above them, whose files must then be one per id; (None, "") otherwise."""
+    if template or not _named(inputs, "", ids):
+        return None, ""
+    wanted = {str(i) for i in ids}
+    holders = {r.rpartition("/")[0] for r in inputs.images_under("")
+               if r.rpartition("/")[2] in wanted or r.rpartition("/")[2].rpartition(".")[0] in wanted}
+    if len(holders) < 2:
+        return None, ""
+    parts = [h.split("/") for h in sorted(holders)]
+    common = []
+    for names in zip(*parts, strict=False):
+        if len(set(names)) > 1:
+            break
+        common.append(names[0])
+    folder = "/".join(common)
+    check_one_image_per_id(inputs, folder, parameter, template)
+    shown = ", ".join(f"{h}/" for h in sorted(holders)[:4]) + (" ..." if len(holders) > 4 else "")
+    above = f"{folder}/" if folder else "the root"
+    return folder, (f"the first ids name images of {shown} between them: read from {above}, which holds one file per "
+                    f"id (set {parameter} to read one folder)")
 
 
 def _named(inputs, folder, ids, template=""):
