@@ -95,7 +95,7 @@ def hms_kl(truth: np.ndarray, probs: np.ndarray, epsilon: float = 1e-15) -> floa
     return float(terms.sum(1).mean())
 
 
-CLASS_ROWS = ("class_table_masks", "labelme_polygons", "colour_masks")  # one row per image and class name
+CLASS_ROWS = ("class_table_masks", "labelme_polygons", "colour_masks", "voc_masks")  # one row per image and class name
 BOX_LAYOUTS = ("voc", "labelme_boxes", "yolo_txt", "box_filename", "coco_no_sample")  # 'name conf x0 y0 x1 y1'
 
 
@@ -129,7 +129,7 @@ def box_map(synth, submission: pd.DataFrame) -> float:
 def score(layout: str, synth, submission: pd.DataFrame) -> tuple[str, float, float]:
     """(metric, the submission's held-out score, a constant submission's score)."""
     if layout in CLASS_ROWS:
-        return ("dice per image and class" + (" (void left out)" if layout == "colour_masks" else ""),
+        return ("dice per image and class" + (" (void left out)" if layout in ("colour_masks", "voc_masks") else ""),
                 *class_row_dice(synth, submission))
     if layout in BOX_LAYOUTS:  # the constant: no box anywhere, which scores 0
         return "voc_map@0.5", box_map(synth, submission), 0.0
@@ -297,7 +297,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--layouts", default="csv,tgs,multilabel,regression,filename_zip,folders_binary,npy_arrays,"
                                               "json_bands,contrails,uw_madison,hubmap,denoising,class_table_masks,"
-                                              "colour_masks,labelme_polygons,path_ids,train_val,voc")
+                                              "colour_masks,labelme_polygons,voc_masks,path_ids,train_val,split_folders,voc")
     parser.add_argument("--epochs", type=int, default=20)
     parser.add_argument("--ensemble", action="store_true",
                         help=f"blend two members per layout with the ensemble kernel ({', '.join(ENSEMBLE_MEMBERS)})")

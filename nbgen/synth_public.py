@@ -10,9 +10,9 @@ from pathlib import Path
 from nbgen.synth_classes import class_image
 from nbgen.synth_io import COLOURS, SynthCompetition, write_csv, write_image
 
-PUBLIC_SEGMENTATION = ("class_table_masks", "colour_masks", "suffix_masks", "labelme_polygons")
+PUBLIC_SEGMENTATION = ("class_table_masks", "colour_masks", "suffix_masks", "labelme_polygons", "voc_masks")
 PUBLIC_DETECTION = ("voc", "labelme_boxes", "yolo_txt", "box_filename", "coco_no_sample")
-PUBLIC_CLASSIFICATION = ("path_ids", "train_val")
+PUBLIC_CLASSIFICATION = ("path_ids", "train_val", "split_folders")
 PUBLIC_LAYOUTS = PUBLIC_SEGMENTATION + PUBLIC_DETECTION + PUBLIC_CLASSIFICATION
 HW = (64, 80)
 NAMES = ("road", "car")
@@ -60,6 +60,8 @@ def make_public(folder: Path, layout: str, n_train: int = 24, n_test: int = 7, s
         test_labels/, class_dict.csv (name,r,g,b) with a Void colour; no sample submission.
     suffix_masks: LGG brain MRI: kaggle_3m/<patient>/<name>.tif with <name>_mask.tif beside it; no sample, no test.
     labelme_polygons: data/ JPEGs with a LabelMe JSON of polygons beside each; test/; sample id,class,segmentation.
+    voc_masks: Pascal VOC: JPEGImages/ holds every photo, SegmentationClass/ palette PNGs of class ids 1, 2 with 255
+        (void) around each object for the annotated ones only, ImageSets/Segmentation/train.txt; test/; no sample.
     voc: images/ and annots/ (Pascal VOC XML, one per image); test/; no sample submission.
     labelme_boxes: data/ JPEGs with LabelMe JSON rectangles; test/; sample image_id,PredictionString (named groups).
     yolo_txt: images/ and labels/ ('class cx cy w h'), classes.txt, no data.yaml; test/; no sample.
@@ -68,6 +70,8 @@ def make_public(folder: Path, layout: str, n_train: int = 24, n_test: int = 7, s
     coco_no_sample: COCO's own layout (annotations/instances_train.json, images/train, images/test), no sample.
     path_ids: train.csv image_path,label with ids 'images/<label>/<n>.jpg'; the sample's ids 'test/<n>.jpg'.
     train_val: train/<class>/ and val/<class>/ (merged into the folds), test/; sample id,label.
+    split_folders: one training set in parts, train_1/ and train_2/, named by train.csv's image_id (no extension);
+        test/; sample image_id,label.
     """
     import numpy as np
 
@@ -129,6 +133,36 @@ def _segmentation(rng, folder, layout, train, test, scenes, test_scenes):
         classes = [n for n, _ in CAMVID[1:]]
         header = ["id", "class", "EncodedPixels"]
         return SynthCompetition(folder, layout, classes, header, [n for n in test for _ in classes], blank_values=True,
+                                truth=truth, no_sample=True)
+    if layout == "voc_masks":
+        from PIL import Image
+
+        palette = [0, 0, 0, 128, 0, 0, 0, 128, 0] + [0] * (252 * 3) + [224, 224, 192]  # 255: void
+        truth = {}
+        for split, names, items in (("train", train, scenes), ("test", test, test_scenes)):
+            for name, (image, boxes) in zip(names, items, strict=True):
+                labels = _label_map(boxes)
+                for _, x0, y0, x1, y1 in boxes:  # VOC's 'void' border: a rim around every object
+                    rim = np.zeros(HW, bool)
+                    rim[max(y0 - 1, 0) : y1 + 1, max(x0 - 1, 0) : x1 + 1] = True
+                    rim[y0 + 1 : y1 - 1, x0 + 1 : x1 - 1] = False
+                    labels[rim] = 255
+                if split == "test":
+                    write_image(folder / "test" / f"{name}.jpg", image)
+                    truth[name] = np.stack([labels == k for k in (1, 2)]).astype(np.uint8)
+                    truth[name][:, labels == 255] = 255
+                    continue
+                write_image(folder / "JPEGImages" / f"{name}.jpg", image)
+                mask = Image.fromarray(labels, "P")
+                mask.putpalette(palette)
+                (folder / "SegmentationClass").mkdir(exist_ok=True)
+                mask.save(folder / "SegmentationClass" / f"{name}.png")
+        for i in range(4):  # photos without a mask: not annotated for segmentation
+            write_image(folder / "JPEGImages" / f"extra{i:03d}.jpg", _scene(rng, i)[0])
+        (folder / "ImageSets" / "Segmentation").mkdir(parents=True)
+        (folder / "ImageSets" / "Segmentation" / "train.txt").write_text("\n".join(train) + "\n")
+        header = ["id", "class", "EncodedPixels"]
+        return SynthCompetition(folder, layout, ["1", "2"], header, [n for n in test for _ in (1, 2)], blank_values=True,
                                 truth=truth, no_sample=True)
     if layout == "suffix_masks":
         for i, (image, boxes) in enumerate(scenes):
@@ -223,6 +257,14 @@ def _classification(rng, folder, layout, n_train, n_test):
         write_csv(folder / "train.csv", ["image_path", "label"], rows)
         test = [f"test/{500 + i}.jpg" for i in range(n_test)]
         header = ["image_path", "label"]
+    elif layout == "split_folders":
+        rows = []
+        for i, k in enumerate(labels):
+            write_image(folder / f"train_{1 + i % 2}" / f"{100 + i}.jpg", class_image(rng, k, 3))
+            rows.append([str(100 + i), names[k]])
+        write_csv(folder / "train.csv", ["image_id", "label"], rows)
+        test = [str(500 + i) for i in range(n_test)]
+        header = ["image_id", "label"]
     else:
         n_val = max(3, n_train // 4)
         for i, k in enumerate(labels):
@@ -231,7 +273,8 @@ def _classification(rng, folder, layout, n_train, n_test):
         test = [f"{500 + i}.jpg" for i in range(n_test)]
         header = ["id", "label"]
     for rel, k in zip(test, test_labels, strict=True):
-        write_image(folder / (rel if "/" in rel else f"test/{rel}"), class_image(rng, k, 3))
+        path = rel if "/" in rel else f"test/{rel}"
+        write_image(folder / (path if "." in path.rpartition("/")[2] else f"{path}.jpg"), class_image(rng, k, 3))
         truth[rel] = names[k]
     write_csv(folder / "sample_submission.csv", header, [[t, names[0]] for t in test])
     return SynthCompetition(folder, layout, names, header, test, truth=truth)

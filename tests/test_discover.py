@@ -66,6 +66,8 @@ EXPECTED = {
     "siim_covid": ("detection", "train_image_level.csv", "train", "test", None, None),
     "class_table_masks": ("segmentation", None, "train", "test", None, None),
     "colour_masks": ("segmentation", None, "train", "test", None, None),
+    # Pascal VOC: JPEGImages/ holds photos without masks too (left out, said), 255 around objects is void
+    "voc_masks": ("segmentation", None, "JPEGImages", "test", None, None),
     "suffix_masks": ("segmentation", None, "kaggle_3m", None, None, None),
     "labelme_polygons": ("segmentation", None, "data", "test", None, None),
     "voc": ("detection", "annots", "images", "test", None, None),
@@ -74,6 +76,8 @@ EXPECTED = {
     "box_filename": ("detection", "train_labels.csv", "train", "test", None, None),
     "coco_no_sample": ("detection", "annotations/instances_train.json", "images/train", "images/test", None, None),
     "path_ids": ("classification", "single", "", "", "label", "accuracy"),
+    # one training set in parts (train_1/, train_2/): read from the folder above them
+    "split_folders": ("classification", "single", "", "test", "label", "accuracy"),
     "train_val": ("classification", "folders", "train", "test", "label", "accuracy"),
     "aptos": ("classification", "single", "train_images", "test_images", "label", "accuracy"),
     "histopathologic": ("classification", "single", "train", "test", "probability", "roc_auc"),

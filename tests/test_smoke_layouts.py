@@ -84,14 +84,17 @@ def test_layout_smoke_run(layout, tmp_path):
                 assert tokens[-6:-4] and tokens[-6] == "none" and set(tokens[0::6]) <= {"opacity", "none"}
         cv = json.loads((result.work_dir / "cv.json").read_text())
         assert 0 <= cv["study_image_map"] <= 1 and cv["none_study_weight"] in (0, 0.25, 0.5, 0.75, 1)
-    elif layout in ("class_table_masks", "colour_masks", "labelme_polygons"):  # a row per image and class name
+    elif layout in ("class_table_masks", "colour_masks", "labelme_polygons", "voc_masks"):  # a row per image and class
         assert [r[1] for r in rows[1:]] == [c for _ in range(len(rows[1:]) // len(synth.classes)) for c in synth.classes]
         assert all(v == "" or len(v.split()) % 2 == 0 for v in values)
         if layout == "colour_masks":  # Void left out of loss and metric; val/ merged
             assert "void {'Void': [0, 0, 0]} left out of the loss and the metric" in executed and "val_labels" in executed
+        if layout == "voc_masks":  # the photos without a mask left out, said; 255 void, not a class
+            assert "4 images below JPEGImages/ have no mask in SegmentationClass/: not annotated, left out" in executed
+            assert "24 masks read once: classes ['1', '2'], void {'255': 255} left out" in executed
     elif layout in ("voc", "labelme_boxes", "yolo_txt", "box_filename", "coco_no_sample"):  # 'name conf x0 y0 x1 y1'
         assert all(len(v.split()) % 6 == 0 and set(v.split()[0::6]) <= set(synth.classes) for v in values)
-    elif layout in ("path_ids", "train_val"):
+    elif layout in ("path_ids", "train_val", "split_folders"):
         assert set(values) <= set(synth.classes)
     elif layout == "vinbig_dicom":  # 'class conf x0 y0 x1 y1 ...', or the 'no finding' filler
         assert all(v and len(v.split()) % 6 == 0 for v in values)

@@ -4,6 +4,7 @@ their values mean (binary, class ids, colours from a class table, a void class),
 
 from lib.discover_boxes import annotation_folders
 from lib.discover_masks import (
+    MASK_FILE_SUFFIXES,
     MaskSource,
     find_mask_sources,
     is_background,
@@ -174,6 +175,13 @@ def discover_mask_files(inputs, plan, params):
     unique = len(set(stems)) == len(stems)
     plan.set("id_key", "stem" if unique else "path_stem", "an image's id is its " + (
         "file name without extension" if unique else "path below the folder: names repeat across sub-folders"))
+    unmasked = images_without_masks(inputs, source, plan["id_key"])
+    if unmasked:
+        rule = params.get("unmasked_images") or "skip"
+        what = {"skip": "not annotated, left out", "empty": "trained as empty masks"}[rule]
+        plan.set("unmasked_images", rule, f"{unmasked} images below {source.image_dir or 'the root'}/ have no mask in "
+                 f"{source.mask_dir or 'the root'}/: {what} (" + ("parameter unmasked_images" if params.get(
+                     "unmasked_images") else "unmasked_images='empty' trains them as empty masks") + ")")
     if source.lossy and not params.get("classes"):
         if source.probe.colour:
             raise ValueError(f"{source.mask_dir}/ holds colour masks saved as JPEG, whose colours blur: they cannot be "
@@ -191,6 +199,26 @@ def discover_mask_files(inputs, plan, params):
     elif extra:
         plan.set("kept_out", [d for s in extra for d in (s.image_dir, s.mask_dir)],
                  "labelled like the training images: kept out (merge_val=False)")
+
+
+def images_without_masks(inputs, source, key):
+    """How many images below the source's image folder have no mask file, ids spelled by `key` (stem or path_stem) as
+    the reader spells them."""
+    def spelled(rel, folder, suffix=""):
+        path = rel[len(folder) + 1:] if folder else rel
+        path = path.rpartition(".")[0] or path
+        path = path[: -len(suffix)] if suffix and path.endswith(suffix) else path
+        return path if key == "path_stem" else path.rpartition("/")[2]
+
+    inside = source.mask_dir != source.image_dir and source.mask_dir.startswith(f"{source.image_dir}/".lstrip("/"))
+    below = f"{source.mask_dir}/" if source.mask_dir else ""
+    masks = [r for r in inputs.files if r.startswith(below) and r.lower().endswith(MASK_FILE_SUFFIXES)]
+    if source.suffix and source.mask_dir == source.image_dir:
+        masks = [r for r in masks if r.rpartition(".")[0].endswith(source.suffix)]
+    masked = {spelled(r, source.mask_dir, source.suffix) for r in masks}
+    masks = set(masks)
+    images = [r for r in inputs.images_under(source.image_dir) if not (inside and r.startswith(below)) and r not in masks]
+    return sum(spelled(r, source.image_dir) not in masked for r in images)
 
 
 def discover_polygon_masks(inputs, plan, params):
@@ -231,6 +259,9 @@ def _given_source(inputs, image_dir, mask_dir):
     return MaskSource(image_dir, mask_dir, "", len(masks), "parameter mask_dir", probe_files(inputs, masks))
 
 
+VOID_BESIDE = 64  # 255 in class-id masks whose other values are all below this is void, not a class
+
+
 def _mask_classes(inputs, plan, params, probe):
     """Binary masks, class-id values or colours: named by a class table when one fits, then by the sample."""
     skip = {plan.get("sample_csv")}
@@ -259,7 +290,12 @@ def _mask_classes(inputs, plan, params, probe):
                              f"masks' values {sorted(probe.values)}; add a class table (id,name) and set class_table")
         else:
             plan.set("mask_encoding", "class_ids", f"the masks hold values {sorted(probe.values)}")
-            plan.set("classes", "values", "every value above 0 the masks hold, listed by the data cell as it reads them")
+            if 255 in values and max(values[:-1]) < VOID_BESIDE:  # Pascal VOC's object borders
+                plan.set("void", {"255": 255}, f"255 beside small class ids {values[:-1][:6]} is the usual void of "
+                         "class-id masks: ignored by the loss and the metric (classes='"
+                         f"{','.join(map(str, values))}' counts it as a class)")
+            plan.set("classes", "values", "every value above 0 the masks hold" + (", but the void," if plan.get("void")
+                     else "") + " listed by the data cell as it reads them")
         return
     rel, mapping = table
     plan.set("class_table", rel, source)

@@ -155,7 +155,9 @@ def _pairs(plan, data_dir):
         for key, path in index_files(image_dir, kind, skip=is_mask).items():
             if key in masks:
                 pairs[prefix + key] = (path, masks[key])
-            else:
+            elif plan.get("unmasked_images") == "empty":  # read as an empty mask (file_class_masks)
+                pairs[prefix + key] = (path, None)
+            elif not plan.get("unmasked_images"):  # "skip": not annotated, as the plan says
                 missing.append(path.relative_to(data_dir).as_posix())
     if missing:
         raise FileNotFoundError(f"{len(missing)} training images have no mask in {plan['mask_dir']}/ (first: {missing[:3]}); "
@@ -174,7 +176,7 @@ def read_mask_files(plan, data_dir):
     if classes == "values":  # no class table: every value above 0 the masks hold is a class
         seen = set()
         for _, path in pairs.values():
-            seen |= set(np.unique(read_mask_file(path)).tolist())
+            seen |= set(np.unique(read_mask_file(path)).tolist()) if path else set()
         classes = [str(v) for v in sorted(seen - {0, *void})]
     values = None if encoding == "binary" else [tuple(v) if colour else int(v) for v in
                                                  (plan.get("class_values") or {c: c for c in classes}).values()]
@@ -185,11 +187,15 @@ def read_mask_files(plan, data_dir):
     presence = np.zeros((len(table.ids), len(classes) + 1), dtype=np.uint8)
     for row, image_id in enumerate(table.ids):
         path = table.mask_files[image_id]
-        masks = class_masks_from_file(read_mask_file(path, colour), table, path.name)
-        present = [k for k in range(masks.shape[-1]) if (masks[..., k] == 1).any()]
+        present = []  # an image without a mask file (unmasked_images='empty') holds no class
+        if path is not None:
+            masks = class_masks_from_file(read_mask_file(path, colour), table, path.name)
+            present = [k for k in range(masks.shape[-1]) if (masks[..., k] == 1).any()]
         presence[row, [k + 1 for k in present] or [0]] = 1
     table.presence = presence
-    table.notes.append(f"{len(table.ids)} masks read once: classes {table.classes}"
+    empty = sum(m is None for m in table.mask_files.values())
+    table.notes.append(f"{len(table.ids) - empty} masks read once" + (f", {empty} images without one as empty masks"
+                                                                      if empty else "") + f": classes {table.classes}"
                        + (f", void {plan['void']} left out of the loss and the metric" if void else ""))
     return table, {i: p for i, (p, _) in pairs.items()}
 
@@ -276,6 +282,10 @@ def class_masks_from_file(array, table, name):
 def file_class_masks(table, image_id, shape=None):
     """(H, W, K) masks of one image from its mask file; `shape`, when given, is its image's, which the mask must match."""
     path = table.mask_files[image_id]
+    if path is None:  # an image without a mask file, trained as empty (unmasked_images='empty')
+        if shape is None:
+            raise ValueError(f"image {image_id} has no mask file: its image's shape is needed for an empty mask")
+        return np.zeros((shape[0], shape[1], len(table.classes)), dtype=np.uint8)
     array = read_mask_file(path, table.colour)
     if shape is not None and array.shape[:2] != tuple(shape[:2]):
         raise ValueError(f"mask {path.name} is {array.shape[:2]} but its image is {tuple(shape[:2])}")
