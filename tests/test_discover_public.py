@@ -157,3 +157,26 @@ def test_yolo_names_from_obj_names_or_the_class_numbers(tmp_path):
     (synth.folder / "obj.names").unlink()
     plan = discover(synth.folder)
     assert plan["class_names_file"] == "" and "classes keep their numbers" in plan.entries["class_names_file"][1]
+
+
+def test_a_coco_category_without_a_box_is_no_class_and_the_plan_says_so(tmp_path):
+    """Roboflow's COCO exports list the dataset itself as category 0, with no box: not a class to train."""
+    import json
+
+    synth = make_competition(tmp_path / "c", "coco_no_sample")
+    path = synth.folder / "annotations" / "instances_train.json"
+    data = json.loads(path.read_text())
+    data["categories"].insert(0, {"id": 0, "name": "scenes", "supercategory": "none"})
+    path.write_text(json.dumps(data))
+    plan = discover(synth.folder, **synth.params)
+    assert plan["unused_categories"] == ["scenes"]
+    assert "categories without a box, left out of the classes" in plan.entries["unused_categories"][1]
+
+
+def test_one_training_set_in_parts_and_voc_masks_are_read_as_the_plan_says(plans):
+    _, parts = plans["split_folders"]
+    assert parts["train_image_dir"] == "" and "train_1/, train_2/ between them" in parts.entries["train_image_dir"][1]
+    assert parts["files"]["train_1"] == "training images, named by their stem (train_image_dir is the root)"
+    _, voc = plans["voc_masks"]
+    assert voc["void"] == {"255": 255} and voc["unmasked_images"] == "skip"
+    assert voc.entries["unmasked_images"][1].startswith("4 images below JPEGImages/ have no mask in SegmentationClass/")

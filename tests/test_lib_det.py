@@ -199,7 +199,7 @@ def test_annotation_layouts(tmp_path):
 
     coco = {"images": [{"id": 1, "file_name": "a.jpg", "width": 100, "height": 80}, {"id": 2, "file_name": "b.jpg"}],
             "annotations": [{"id": 1, "image_id": 1, "category_id": 7, "bbox": [1, 2, 3, 4]}],
-            "categories": [{"id": 7, "name": "cat"}]}
+            "categories": [{"id": 0, "name": "pets"}, {"id": 7, "name": "cat"}]}  # Roboflow: the dataset as id 0
     (tmp_path / "ann.json").write_text(json.dumps(coco))
     ids, boxes, labels, coco_sizes, names = read_coco_json(tmp_path / "ann.json")
     assert ids.tolist() == ["a.jpg", "b.jpg"] and boxes[0].tolist() == [1, 2, 4, 6] and names == ["cat"]

@@ -122,8 +122,10 @@ def read_coco_json(path):
     # Images listed without annotations are negatives: an empty class marks them.
     listed = set(ids)
     extra = [f for f in sizes if f not in listed]
+    used = {a["category_id"] for a in data["annotations"]}  # categories without a box are no classes (the plan says)
     return (np.array(ids + extra, dtype=object), np.concatenate([boxes, np.full((len(extra), 4), np.nan)]),
-            np.array(labels + [""] * len(extra), dtype=object), sizes, [names[k] for k in sorted(names)])
+            np.array(labels + [""] * len(extra), dtype=object), sizes,
+            [names[k] for k in sorted(names) if k in used or not used])
 
 
 def read_annotations(plan, data_dir, no_object="", usable=None):

@@ -328,6 +328,10 @@ def discover_coco_boxes(inputs, plan, params, rel):
     base = train_dir or json_base(inputs, rel, files, "train_image_dir")
     plan.set("train_image_dir", base, "parameter train_image_dir" if train_dir else f"{rel}: images[].file_name resolve under it")
     plan.set("id_key", "path", f"{rel}: images[].file_name, relative to {base or 'the root'}/")
+    used = {a.get("category_id") for a in data.get("annotations", [])}
+    unused = [c.get("name") for c in data.get("categories", []) if c.get("id") not in used]
+    if used and unused:  # Roboflow's exports list the dataset itself as category 0
+        plan.set("unused_categories", unused, f"{rel}: categories without a box, left out of the classes")
 
 
 def discover_annotation_files(inputs, plan, params, fmt):
