@@ -12,7 +12,7 @@ from nbgen.synth_io import COLOURS, SynthCompetition, write_csv, write_image
 
 PUBLIC_SEGMENTATION = ("class_table_masks", "colour_masks", "suffix_masks", "labelme_polygons", "voc_masks")
 PUBLIC_DETECTION = ("voc", "labelme_boxes", "yolo_txt", "box_filename", "coco_no_sample")
-PUBLIC_CLASSIFICATION = ("path_ids", "train_val", "split_folders")
+PUBLIC_CLASSIFICATION = ("path_ids", "train_val", "split_folders", "chestxray_table")
 PUBLIC_LAYOUTS = PUBLIC_SEGMENTATION + PUBLIC_DETECTION + PUBLIC_CLASSIFICATION
 HW = (64, 80)
 NAMES = ("road", "car")
@@ -72,6 +72,9 @@ def make_public(folder: Path, layout: str, n_train: int = 24, n_test: int = 7, s
     train_val: train/<class>/ and val/<class>/ (merged into the folds), test/; sample id,label.
     split_folders: one training set in parts, train_1/ and train_2/, named by train.csv's image_id (no extension);
         test/; sample image_id,label.
+    chestxray_table: NIH ChestX-ray14: Data_Entry_2017.csv (a table of another name) whose 'Finding Labels' join
+        labels with '|' ('No Finding' holds a space), images in images_001/images/ and images_002/images/; no sample,
+        no test folder (train, validate, save the weights).
     """
     import numpy as np
 
@@ -257,6 +260,18 @@ def _classification(rng, folder, layout, n_train, n_test):
         write_csv(folder / "train.csv", ["image_path", "label"], rows)
         test = [f"test/{500 + i}.jpg" for i in range(n_test)]
         header = ["image_path", "label"]
+    elif layout == "chestxray_table":
+        findings = [names[k] if i % 4 else f"{names[k]}|{names[(k + 1) % 3]}" for i, k in enumerate(labels)]
+        findings[::5] = ["No Finding"] * len(findings[::5])
+        rows = []
+        for i, (k, finding) in enumerate(zip(labels, findings, strict=True)):
+            name = f"{i:08d}_000.png"
+            write_image(folder / f"images_{1 + 2 * i // n_train:03d}" / "images" / name, class_image(rng, k, 3))
+            rows.append([name, finding, 0, i // 3, 40 + i % 30, "MF"[i % 2], "PA"])
+        write_csv(folder / "Data_Entry_2017.csv", ["Image Index", "Finding Labels", "Follow-up #", "Patient ID",
+                                                   "Patient Age", "Patient Gender", "View Position"], rows)
+        return SynthCompetition(folder, layout, sorted({t for f in findings for t in f.split("|")}),
+                                ["Image Index", "Finding Labels"], [], no_sample=True)
     elif layout == "split_folders":
         rows = []
         for i, k in enumerate(labels):

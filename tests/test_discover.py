@@ -78,6 +78,8 @@ EXPECTED = {
     "path_ids": ("classification", "single", "", "", "label", "accuracy"),
     # one training set in parts (train_1/, train_2/): read from the folder above them
     "split_folders": ("classification", "single", "", "test", "label", "accuracy"),
+    # a table of another name naming the images of two folders, labels joined by '|'; no sample, no test folder
+    "chestxray_table": ("classification", "multilabel", "", None, "labels", "micro_f1"),
     "train_val": ("classification", "folders", "train", "test", "label", "accuracy"),
     "aptos": ("classification", "single", "train_images", "test_images", "label", "accuracy"),
     "histopathologic": ("classification", "single", "train", "test", "probability", "roc_auc"),

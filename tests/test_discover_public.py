@@ -180,3 +180,15 @@ def test_one_training_set_in_parts_and_voc_masks_are_read_as_the_plan_says(plans
     _, voc = plans["voc_masks"]
     assert voc["void"] == {"255": 255} and voc["unmasked_images"] == "skip"
     assert voc.entries["unmasked_images"][1].startswith("4 images below JPEGImages/ have no mask in SegmentationClass/")
+
+
+def test_a_table_of_another_name_with_labels_joined_by_bars(plans):
+    """NIH ChestX-ray14: no table of a known name, the one that names the images labels them; 'A|B' is two labels and
+    'No Finding' one; its images sit in two folders, read from the root."""
+    synth, plan = plans["chestxray_table"]
+    assert plan["train_csv"] == "Data_Entry_2017.csv" and plan["id_col"] == "Image Index"
+    assert plan["label_sep"] == "|" and set(plan["classes"]) == set(synth.classes) and "No Finding" in plan["classes"]
+    from lib import labels
+
+    read = labels.read_labels(plan, synth.folder, "", False)
+    assert read.y.sum(1).max() == 2 and read.y.shape == (24, len(synth.classes))

@@ -17,6 +17,7 @@ from lib.layout import (
     group_candidates,
     id_key,
     image_folders,
+    image_tables,
     is_number,
     json_base,
     json_images,
@@ -34,6 +35,12 @@ from lib.needs import need
 REGRESSION_MIN_VALUES = 30  # an integer column with more distinct values than this is a quantity, not classes
 LABEL_METRICS = ("accuracy", "macro_f1", "micro_f1", "qwk")
 POSITIVE_NAMES = ("1", "1.0", "true", "yes", "positive")
+LABEL_SEPARATORS = ("|", ";")  # multi-label cells joined by these ('Atelectasis|Effusion', NIH ChestX-ray14), else spaces
+
+
+def split_labels(text, sep=""):
+    """The labels of a multi-label cell: joined by `sep` (the plan's label_sep), else by spaces."""
+    return [t.strip() for t in text.split(sep) if t.strip()] if sep else text.split()
 
 
 def discover_classification(inputs, plan, params):
@@ -46,9 +53,15 @@ def discover_classification(inputs, plan, params):
     else:
         coco, why = (None, "") if encoding in ("folders", "filename") or train_csv == "none" else pick_json(
             inputs, "coco_labels", "train_csv", train_csv if train_csv.endswith(".json") else "")
+        other = [] if coco or train_csv or encoding != "auto" or _train_class_folders(inputs) else image_tables(inputs)
+        if len(other) > 1:
+            raise ambiguous(f"no table of a known name, and {len(other)} tables name image files", other, "train_csv")
         # Labels from COCO JSON or from folders and file names, by name: a notebook carries the source its plan reads.
         if coco:
             need("discover_labels.discover_coco_labels", coco)(inputs, plan, params, coco, why)
+        elif other:
+            _from_table(inputs, plan, params, other[0], "the one top-level table with a column naming image files "
+                        "(no table of a known name; label_encoding='folders' reads folders instead)")
         else:
             need("discover_labels.discover_folder_labels", "labels from class folders or file names")(inputs, plan, params)
     if not plan.get("test_json"):
@@ -70,7 +83,8 @@ def _from_table(inputs, plan, params, table, source):
         values = [float(v) for v in column[targets[0]] if v != ""]
         plan.set("value_range", [min(values), max(values)], f"{table}: {targets[0]}")
     else:
-        plan.set("classes", _class_counts(column, targets, encoding), f"{table}: {', '.join(targets)}")
+        plan.set("classes", _class_counts(column, targets, encoding, plan.get("label_sep", "")),
+                 f"{table}: {', '.join(targets)}")
     train_dir, source = locate_image_dir(inputs, resolvable_ids(inputs, column[id_col][:200]),
                                        params.get("train_image_dir", ""), "train_image_dir", TRAIN_DIRS)
     if train_dir is None:
@@ -170,10 +184,13 @@ def _label_columns(plan, params, table, header, column, id_col):
     values = [v for v in column[label] if v != ""]
     if len(values) < len(column[label]):
         raise ValueError(f"{len(column[label]) - len(values)} rows of {table} have no {label!r}; fill or drop them")
-    spaced = sum(" " in v.strip() for v in values)
+    sep = next((s for s in LABEL_SEPARATORS if any(s in v for v in values)), "")
+    spaced = sum((sep or " ") in v.strip() for v in values)
     sample_tokens = max((len(v[0].split()) for v in plan.sample_values if v), default=1)
     if spaced:
-        return [label], "multilabel", f"{source}; {spaced} rows hold space-separated labels"
+        if sep:
+            plan.set("label_sep", sep, f"{table}:{label}: {spaced} rows join labels with {sep!r}")
+        return [label], "multilabel", f"{source}; {spaced} rows hold {repr(sep) if sep else 'space'}-separated labels"
     if sample_tokens > 1 and len(value_cols) == 1:
         return [label], "topk", f"{source}; the sample ranks {sample_tokens} labels per row"
     if _is_quantity(values):
@@ -215,12 +232,12 @@ def _is_quantity(values):
     return fractional or distinct > REGRESSION_MIN_VALUES or (distinct >= 10 and distinct * 3 > len(numbers))
 
 
-def _class_counts(column, targets, encoding):
+def _class_counts(column, targets, encoding, sep=""):
     """{class: count}, classes sorted (numerically when they are numbers)."""
     if encoding in ("onehot", "votes"):
         return {c: sum(float(v or 0) > 0 for v in column[c]) for c in targets}
     values = column[targets[0]]
-    tokens = [t for v in values for t in v.split()] if encoding == "multilabel" else values
+    tokens = [t for v in values for t in split_labels(v, sep)] if encoding == "multilabel" else values
     return _sorted_counts(Counter(tokens))
 
 
@@ -329,6 +346,13 @@ def _name_label(name):
     return head if name.count(".") >= 2 and head and not head[0].isdigit() else None
 
 
+def _train_class_folders(inputs):
+    """Whether a training folder (train/, seg_train/ ...) holds class folders: those are the labels, whatever table
+    lists the images beside them (State Farm's driver_imgs_list.csv)."""
+    named = [f for f in image_folders(inputs) if "train" in name_words(f)]
+    return any(len(_class_folders(inputs, descend(inputs, d))) >= 2 for d in [*inputs.existing(TRAIN_DIRS), *named])
+
+
 def _class_folders(inputs, folder):
     """Sub-folders of `folder` that hold images: test-like names, labelled splits and mask folders excluded."""
     prefix = f"{folder}/" if folder else ""
@@ -388,7 +412,8 @@ def _submission(plan, params):
     elif encoding == "onehot" and plan.get("label_cols") != value_cols:
         fmt, source = "class_rows", f"{plan.get('sample_csv')}: a row per image and class, the probability of that class"
     elif encoding == "multilabel":
-        fmt, source = "labels", "space-separated labels in the training table"
+        fmt, source = "labels", "space-separated labels in the training table" if not plan.get("label_sep") else (
+            f"labels in the training table (joined by {plan['label_sep']!r} there, by spaces in the submission)")
     elif encoding == "topk" or k > 1:
         fmt, source = "topk", f"{plan.get('sample_csv')}: {k} space-separated labels per row"
     elif encoding == "regression":

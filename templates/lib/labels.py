@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from lib.discover_labels import split_labels
 from lib.layout import image_records
 from lib.needs import need
 from lib.paths import IMAGE_SUFFIXES, image_paths, index_files
@@ -107,7 +108,7 @@ def _labels_from_table(plan, data_dir, group_col):
         index = {c: i for i, c in enumerate(classes)}
         y = np.zeros((len(table), len(classes)), dtype=np.float32)
         for row, text in enumerate(table[targets[0]]):
-            y[row, [index[t] for t in text.split()]] = 1
+            y[row, [index[t] for t in split_labels(text, plan.get("label_sep", ""))]] = 1
     else:
         y = one_hot(table[targets[0]], classes)
     return Labels(ids, y, classes, problem_of(encoding, y), encoding, targets, paths, groups)
@@ -177,6 +178,8 @@ def read_coco_labels(plan, data_dir, group_col):
 
 def test_image_paths(plan, data_dir, ids):
     """One path per test id: from the test JSON's file names, else by name or stem in the test folder."""
+    if not len(ids):  # no test images (no sample, no test folder): nothing to read
+        return []
     data_dir = Path(data_dir)
     folder = data_dir / plan["test_image_dir"]
     if plan.get("test_json"):

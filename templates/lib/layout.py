@@ -294,6 +294,20 @@ def training_tables(inputs, train_csv):
     return [t for t in TRAIN_TABLES if t in inputs.files]
 
 
+def image_tables(inputs):
+    """Top-level tables of another name (not the sample, not a test table) with a column whose first values each name
+    an image file: NIH ChestX-ray14's Data_Entry_2017.csv."""
+    found = []
+    for rel in inputs.top_files():
+        if not rel.lower().endswith(".csv") or _is_sample_name(rel) or name_words(rel[:-4]) & set(TEST_WORDS):
+            continue
+        header, rows = inputs.read_csv(rel)
+        columns = ([r[i] for r in rows[:PROBE_IDS] if len(r) > i] for i in range(len(header)))
+        if any(values and len(resolvable_ids(inputs, values)) == len(values) for values in columns):
+            found.append(rel)
+    return found
+
+
 def table_source(tables, train_csv):
     """Why tables[0] is the training table: the parameter, or the first known name, naming the ones passed over."""
     if train_csv:
