@@ -192,3 +192,15 @@ def test_a_table_of_another_name_with_labels_joined_by_bars(plans):
 
     read = labels.read_labels(plan, synth.folder, "", False)
     assert read.y.sum(1).max() == 2 and read.y.shape == (24, len(synth.classes))
+
+
+def test_a_table_split_by_semicolons_and_ids_of_another_extension_stop_saying_so(tmp_path):
+    synth = make_competition(tmp_path / "c", "csv")
+    table = synth.folder / "train.csv"
+    rows = list(csv.reader(table.open()))
+    table.write_text("".join(";".join(r) + "\n" for r in rows))
+    with pytest.raises(ValueError, match=r"train.csv separates its columns with ';', not commas"):
+        discover(synth.folder)
+    table.write_text("".join(",".join([r[0].replace(".jpg", ".png"), *r[1:]]) + "\n" for r in rows))  # files: .jpg
+    with pytest.raises(ValueError, match=r"carry another extension than the files below train_images/ \(train_images/"):
+        discover(synth.folder)

@@ -146,6 +146,11 @@ class Inputs:
             rows = list(csv.reader(io.StringIO(self.read_bytes(rel).decode("utf-8-sig"))))
             if not rows:
                 raise ValueError(f"{rel} is empty; check the file or point the parameter at another one")
+            other = [d for d in (";", "\t") if len(rows[0]) == 1 and d in rows[0][0]]
+            if other:  # the readers (pandas) read commas: a table split by another character would be one column
+                raise ValueError(f"{rel} separates its columns with {other[0]!r}, not commas ({rows[0][0][:60]!r}); the "
+                                 "notebooks read comma-separated tables: attach a comma-separated copy and set the "
+                                 "parameter that names it (train_csv)")
             self._parsed["csv", rel] = (rows[0], rows[1:])
         return self._parsed["csv", rel]
 
@@ -475,6 +480,12 @@ def id_key(inputs, folder, ids, template=""):
         return "stem"
     keys = inputs.image_keys(folder)
     kind = next((k for k in ID_KEYS if all(i in keys[k] for i in probe)), None)
+    if kind is None and all("." in i and i.rpartition(".")[0] in keys["stem"] for i in probe):
+        other = next(r for r in inputs.images_under(folder) if r.rpartition("/")[2].rpartition(".")[0] ==
+                     probe[0].rpartition(".")[0])
+        raise ValueError(f"ids such as {probe[:3]} carry another extension than the files below {folder or 'the root'}/ "
+                         f"({other}): the notebooks read ids that name files by name or by stem; attach a table whose "
+                         "ids match the files, or the images its ids name")
     if kind is None:
         raise ValueError(f"ids such as {probe[:3]} name the files below {folder or 'the root'}/ in different ways (with and "
                          "without extension, by name and by path); make the table's ids one kind, or set the image folder")
