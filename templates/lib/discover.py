@@ -75,6 +75,19 @@ def discover(root, task="", **params):
     return plan
 
 
+def _id_columns(inputs, header, rows):
+    """Columns whose first values name image files, or begin their names ('<id>_red.png': HPA's channel files): ids,
+    however much they look like text (UUIDs, hashes)."""
+    stems = inputs.image_keys("")["stem"]
+    heads = {s.rpartition("_")[0] for s in stems}
+    found = []
+    for i, column in enumerate(header):
+        values = [r[i] for r in rows[:PROBE_IDS] if len(r) > i]
+        if values and (len(resolvable_ids(inputs, values)) == len(values) or all(v in heads for v in values)):
+            found.append(column)
+    return found
+
+
 def task_evidence(inputs, plan, params):
     """[(task, why)]: what the sample's columns, the tables, annotation files and mask folders each say the task is."""
     found = []
@@ -85,8 +98,8 @@ def task_evidence(inputs, plan, params):
         header, rows = inputs.read_csv(rel)
         lower = {c.lower() for c in header}
         values = plan.get("value_cols", [])
-        text = [c for c in need("discover_text.text_columns", "a table of free text")(header, rows)
-                if not values or c in values] if len(values) <= 1 else []
+        text = [c for c in need("discover_text.text_columns", "a table of free text")(header, rows, _id_columns(
+            inputs, header, rows)) if not values or c in values] if len(values) <= 1 else []
         if text:  # one word per sample row fits a string to read as well as a label: the table tells which
             found = [f for f in found if f[0] != "classification"]
             found.append(("image2text", f"{rel}:{', '.join(text)} holds free text" +

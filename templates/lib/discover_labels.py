@@ -175,9 +175,11 @@ def _label_columns(plan, params, table, header, column, id_col):
     else:
         others = [c for c in header if c != id_col and c not in group_candidates(header)]
         few = [c for c in others if 1 < len(set(column[c])) <= max(2, len(column[c]) // 2)]
+        if not few and len(others) == 1 and len(set(column[others[0]])) > 1:  # HPA: 'Target', mostly distinct label sets
+            few = others
         if len(few) != 1:
             raise ambiguous(f"cannot tell the label column of {table}; candidates", few or others, "label_col")
-        label, source = few[0], f"{table}: the one non-id column with repeated values"
+        label, source = few[0], f"{table}: the one non-id column" + (" with repeated values" if few != others else "")
     encoding = params.get("label_encoding") or "auto"
     if encoding not in ("auto", ""):
         return [label], encoding, f"{source}; parameter label_encoding"
