@@ -297,7 +297,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--layouts", default="csv,tgs,multilabel,regression,filename_zip,folders_binary,npy_arrays,"
                                               "json_bands,contrails,uw_madison,hubmap,denoising,class_table_masks,"
-                                              "colour_masks,labelme_polygons,voc_masks,path_ids,train_val,split_folders,voc")
+                                              "colour_masks,labelme_polygons,voc_masks,path_ids,train_val,split_folders,channel_files,voc")
     parser.add_argument("--epochs", type=int, default=20)
     parser.add_argument("--ensemble", action="store_true",
                         help=f"blend two members per layout with the ensemble kernel ({', '.join(ENSEMBLE_MEMBERS)})")

@@ -12,7 +12,7 @@ from nbgen.synth_io import COLOURS, SynthCompetition, write_csv, write_image
 
 PUBLIC_SEGMENTATION = ("class_table_masks", "colour_masks", "suffix_masks", "labelme_polygons", "voc_masks")
 PUBLIC_DETECTION = ("voc", "labelme_boxes", "yolo_txt", "box_filename", "coco_no_sample")
-PUBLIC_CLASSIFICATION = ("path_ids", "train_val", "split_folders", "chestxray_table")
+PUBLIC_CLASSIFICATION = ("path_ids", "train_val", "split_folders", "chestxray_table", "channel_files")
 PUBLIC_LAYOUTS = PUBLIC_SEGMENTATION + PUBLIC_DETECTION + PUBLIC_CLASSIFICATION
 HW = (64, 80)
 NAMES = ("road", "car")
@@ -75,6 +75,8 @@ def make_public(folder: Path, layout: str, n_train: int = 24, n_test: int = 7, s
     chestxray_table: NIH ChestX-ray14: Data_Entry_2017.csv (a table of another name) whose 'Finding Labels' join
         labels with '|' ('No Finding' holds a space), images in images_001/images/ and images_002/images/; no sample,
         no test folder (train, validate, save the weights).
+    channel_files: the Human Protein Atlas: train/<uuid>_{red,green,blue,yellow}.png, one grey file per channel,
+        train.csv Id,Target; test/ the same; sample Id,Predicted.
     """
     import numpy as np
 
@@ -272,6 +274,27 @@ def _classification(rng, folder, layout, n_train, n_test):
                                                    "Patient Age", "Patient Gender", "View Position"], rows)
         return SynthCompetition(folder, layout, sorted({t for f in findings for t in f.split("|")}),
                                 ["Image Index", "Finding Labels"], [], no_sample=True)
+    elif layout == "channel_files":
+        import numpy as np
+
+        def write_channels(split, image_id, k):
+            image = class_image(rng, k, 3)
+            for c, channel in enumerate(("red", "green", "blue")):
+                write_image(folder / split / f"{image_id}_{channel}.png", np.ascontiguousarray(image[..., c]))
+            write_image(folder / split / f"{image_id}_yellow.png", np.zeros(image.shape[:2], np.uint8))
+
+        rows = []
+        for i, k in enumerate(labels):
+            image_id = f"{i:08x}-bbc1-11e8-b2bc-ac1f6b6435d0"
+            write_channels("train", image_id, k)
+            rows.append([image_id, str(k)])
+        write_csv(folder / "train.csv", ["Id", "Target"], rows)
+        test = [f"{500 + i:08x}-bbca-11e8-b2bc-ac1f6b6435d0" for i in range(n_test)]
+        for image_id, k in zip(test, test_labels, strict=True):
+            write_channels("test", image_id, k)
+            truth[image_id] = str(k)
+        write_csv(folder / "sample_submission.csv", ["Id", "Predicted"], [[t, "0"] for t in test])
+        return SynthCompetition(folder, layout, ["0", "1", "2"], ["Id", "Predicted"], test, truth=truth)
     elif layout == "split_folders":
         rows = []
         for i, k in enumerate(labels):

@@ -80,6 +80,8 @@ EXPECTED = {
     "split_folders": ("classification", "single", "", "test", "label", "accuracy"),
     # a table of another name naming the images of two folders, labels joined by '|'; no sample, no test folder
     "chestxray_table": ("classification", "multilabel", "", None, "labels", "micro_f1"),
+    # one grey file per channel ('<id>_red.png' ...): an RGB PNG per id, written once
+    "channel_files": ("classification", "single", "train", "test", "label", "accuracy"),
     "train_val": ("classification", "folders", "train", "test", "label", "accuracy"),
     "aptos": ("classification", "single", "train_images", "test_images", "label", "accuracy"),
     "histopathologic": ("classification", "single", "train", "test", "probability", "roc_auc"),

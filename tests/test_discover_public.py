@@ -207,14 +207,14 @@ def test_a_table_split_by_semicolons_and_ids_of_another_extension_stop_saying_so
 
 
 def test_channel_files_stop_naming_them_and_a_lone_label_column_is_the_label(tmp_path):
-    """Human Protein Atlas: one file per channel ('<id>_red.png' ...) and a 'Target' of mostly distinct label sets."""
+    """One file per channel under words the conversion does not know, and a 'Target' of mostly distinct label sets."""
     folder = tmp_path / "hpa"
     rows = []
     for i in range(12):
-        for channel in ("red", "green", "blue", "yellow"):
+        for channel in ("actin", "dapi", "tubulin"):  # channel words the conversion does not know
             (folder / "train").mkdir(parents=True, exist_ok=True)
             Image.new("L", (16, 16), i * 10).save(folder / "train" / f"{i:04x}-ac1f_{channel}.png")
         rows.append(f"{i:04x}-ac1f,{i % 5} {(i + 1) % 5} {i % 3}" if i % 2 else f"{i:04x}-ac1f,{i}")
     (folder / "train.csv").write_text("Id,Target\n" + "\n".join(rows) + "\n")
-    with pytest.raises(ValueError, match=r"each id names 4 files below train/, one per channel \(<id>_blue, <id>_green"):
+    with pytest.raises(ValueError, match=r"each id names 3 files below train/, one per channel \(<id>_actin, <id>_dapi"):
         discover(folder)

@@ -27,10 +27,10 @@ CASES = {"tgs": (8, 0.3), "csv": (8, 0.3), "multilabel": (8, 0.2), "filename_zip
          "denoising": (12, 0.5), "siim_covid": (12, 0.5), "hms": (30, 0.5), "rsna_miccai": (8, 0.3), "rsna_cervical": (12, 0.3), "cdiscount": (8, 0.3), "vesuvius": (12, 0.5), "nifti_volumes": (8, 0.3), "bms": (20, 0.5),
          # Layouts public datasets ship: class tables, colour masks with void, polygons, VOC, YOLO txt, path ids, val/.
          "class_table_masks": (8, 0.4), "colour_masks": (8, 0.5), "voc_masks": (8, 0.4), "labelme_polygons": (8, 0.4), "path_ids": (8, 0.3),
-         "train_val": (8, 0.3), "split_folders": (8, 0.3), "voc": (40, 0.5), "yolo_txt": (40, 0.5), "box_filename": (40, 0.5),
+         "train_val": (8, 0.3), "split_folders": (8, 0.3), "channel_files": (8, 0.3), "voc": (40, 0.5), "yolo_txt": (40, 0.5), "box_filename": (40, 0.5),
          "labelme_boxes": (40, 0.5), "coco_no_sample": (40, 0.5)}
 CI = ("tgs", "csv", "json_bands", "hms", "rsna_miccai", "rsna_cervical", "cdiscount", "vesuvius", "bms", "contrails", "uw_madison", "hubmap", "denoising", "siim_covid", "colour_masks",
-      "class_table_masks", "voc_masks", "path_ids", "split_folders", "voc")
+      "class_table_masks", "voc_masks", "path_ids", "split_folders", "channel_files", "voc")
 
 
 @pytest.mark.parametrize("layout", [pytest.param(lay, marks=() if lay in CI else pytest.mark.slow) for lay in CASES])

@@ -114,7 +114,7 @@ def test_a_known_plan_leaves_out_the_parameters_that_cannot_apply_to_it(tmp_path
     ("contrails", ("conversions", "mask_files", "val_split")), ("rsna_breast", ("conversions", "test_table")),
     ("siim_covid", ("conversions", "study_labels")), ("rsna_miccai", ("conversions", "volumes")),
     ("rsna_cervical", ("conversions", "volumes", "test_table")), ("cdiscount", ("conversions", "bson", "test_table")),
-    ("vesuvius", ("conversions", "mask_files")), ("nifti_volumes", ("conversions", "volumes")), ("train_val", ("folder_labels", "val_split")), ("json_bands", ("archives", "conversions")), ("tgs", ("rle_masks",)),
+    ("vesuvius", ("conversions", "mask_files")), ("nifti_volumes", ("conversions", "volumes")), ("train_val", ("folder_labels", "val_split")), ("channel_files", ("conversions",)), ("json_bands", ("archives", "conversions")), ("tgs", ("rle_masks",)),
     ("wheat", ()), ("mask_files", ("mask_files",)), ("labelme_polygons", ("mask_files", "polygon_masks")),
     ("coco", ("coco_boxes",)), ("voc", ("annotation_files",)), ("yolo_txt", ("annotation_files",))])
 def test_a_data_folder_needs_the_groups_its_files_and_its_label_source_call_for(layout, needs, tmp_path):

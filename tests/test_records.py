@@ -282,3 +282,28 @@ def test_a_recording_paired_with_two_spectrograms_stops():
     files = ["train.csv", "train_eegs/7.parquet", "train_spectrograms/1.parquet", "train_spectrograms/2.parquet"]
     with pytest.raises(ValueError, match=r"train.csv: eeg_id 7 pairs with the spectrograms \['1', '2'\]"):
         find_conversions(files, Table())
+
+
+def test_channel_files_become_one_rgb_image_per_id_and_other_names_stay(tmp_path):
+    """HPA: red, green and blue planes as they are, yellow added half to red and green; a folder with other images
+    beside them, or '<name>_<number>' files (LGG's slices), is no channel folder."""
+    from lib.records import _channel_files
+
+    synth = make_competition(tmp_path / "data", "channel_files")
+    view = converted(synth, tmp_path / "work")
+    image_id = synth.test_ids[0]
+    written = cv2.imread(str(view / "test" / f"{image_id}.png"))[..., ::-1]
+    planes = [cv2.imread(str(synth.folder / "test" / f"{image_id}_{c}.png"), cv2.IMREAD_GRAYSCALE)
+              for c in ("red", "green", "blue")]
+    assert np.array_equal(written, np.dstack(planes))
+    assert not (view / "test" / f"{image_id}_red.png").exists()
+    files = [f"train/{i}_{c}.png" for i in range(6) for c in ("red", "green", "yellow")]
+    assert len(_channel_files(files)) == 6 and _channel_files([*files, "train/other.png"]) == []
+    assert _channel_files([f"kaggle_3m/p/{i}_{n}.tif" for i in range(6) for n in (1, 2)]) == []
+    yellow = np.full((4, 4), 100, np.uint8)
+    for c, value in (("red", 10), ("green", 20), ("blue", 30)):
+        cv2.imwrite(str(tmp_path / f"x_{c}.png"), np.full((4, 4), value, np.uint8))
+    cv2.imwrite(str(tmp_path / "x_yellow.png"), yellow)
+    paths = [tmp_path / f"x_{c}.png" for c in ("red", "green", "blue", "yellow")]
+    decode.write_channel_files(paths, ["red", "green", "blue", "yellow"], tmp_path / "x.png")
+    assert cv2.imread(str(tmp_path / "x.png"))[0, 0, ::-1].tolist() == [60, 70, 30]

@@ -95,7 +95,7 @@ def test_layout_smoke_run(layout, tmp_path):
             assert "24 masks read once: classes ['1', '2'], void {'255': 255} left out" in executed
     elif layout in ("voc", "labelme_boxes", "yolo_txt", "box_filename", "coco_no_sample"):  # 'name conf x0 y0 x1 y1'
         assert all(len(v.split()) % 6 == 0 and set(v.split()[0::6]) <= set(synth.classes) for v in values)
-    elif layout in ("path_ids", "train_val", "split_folders"):
+    elif layout in ("path_ids", "train_val", "split_folders", "channel_files"):
         assert set(values) <= set(synth.classes)
     elif layout == "vinbig_dicom":  # 'class conf x0 y0 x1 y1 ...', or the 'no finding' filler
         assert all(v and len(v.split()) % 6 == 0 for v in values)

@@ -21,6 +21,7 @@ from lib.readers import dicom_values, read_dicom, to_8bit, window_to_uint8
 from lib.records import (
     ASH_BANDS,
     ASH_BOUNDS,
+    CHANNEL_FILE,
     LABELLED_FRAME,
     MASK_ARRAY,
     NIFTI_SUFFIXES,
@@ -28,6 +29,7 @@ from lib.records import (
     band_record_fields,
     bson_csv,
     bson_table,
+    channel_order,
     find_conversions,
     needs_decoding,
     read_bson_records,
@@ -274,6 +276,23 @@ def write_band_folder(folder, image_target, mask_target):
     return write_through_partial(image_target, lambda path: cv2.imwrite(str(path), image))
 
 
+def write_channel_files(paths, channels, target):
+    """One image from its grey channel files (channels: their words, in order): red, green and blue as they are and
+    yellow added half to red and green (the Human Protein Atlas); other words: the first three as red, green, blue."""
+    planes = [cv2.imread(str(p), cv2.IMREAD_GRAYSCALE) for p in paths]
+    if any(p is None for p in planes):
+        raise ValueError(f"cannot read {paths[[p is None for p in planes].index(True)]} as an image")
+    by_name = dict(zip(channels, (p.astype(np.float32) for p in planes), strict=True))
+    if "red" in by_name or "green" in by_name or "blue" in by_name:
+        zero = np.zeros_like(planes[0], dtype=np.float32)
+        yellow = by_name.get("yellow", zero) / 2
+        rgb = [by_name.get("red", zero) + yellow, by_name.get("green", zero) + yellow, by_name.get("blue", zero)]
+    else:
+        rgb = [p.astype(np.float32) for p in (planes * 3)[:3]]
+    image = np.clip(np.dstack(rgb), 0, 255).astype(np.uint8)[..., ::-1]  # OpenCV writes BGR
+    return write_through_partial(target, lambda path: cv2.imwrite(str(path), image))
+
+
 def write_through_partial(target, write):
     target = Path(target)
     partial = target.with_name(target.stem + ".partial" + target.suffix)
@@ -297,6 +316,8 @@ def _run_job(job, bad_files="stop"):
         return need("decode.write_bson_records", Path(args[0]).name)(args[0], target, *args[1:])
     if kind == "spectrogram":
         return write_spectrogram(args[0], target)
+    if kind == "channel_files":
+        return write_channel_files(args[0], args[1], target)
     if kind == "signals":
         return write_signals(args[0], args[1], target)
     if kind == "volume":  # by name: a notebook whose plan has no slice series leaves the volume reader out
@@ -376,6 +397,10 @@ def conversion_jobs(data_dir, files, view, tile_size=None, tile_writer=None, tra
             jobs.append(("band_folder", view / image, (data_dir / conversion.source, mask)))
         elif conversion.kind == "spectrogram":
             jobs.append(("spectrogram", view / next(iter(conversion.outputs)), (data_dir / conversion.source,)))
+        elif conversion.kind == "channel_files":
+            jobs.append(("channel_files", view / next(iter(conversion.outputs)),
+                         ([data_dir / r for r in conversion.replaced], channel_order(
+                             [CHANNEL_FILE.match(Path(r).name).group(2).lower() for r in conversion.replaced]))))
         elif conversion.kind == "signals":
             target, inputs = next(iter(conversion.outputs.items()))
             jobs.append(("signals", view / target, (data_dir / inputs[0], data_dir / inputs[1] if len(inputs) > 1 else None)))

@@ -489,8 +489,8 @@ def id_key(inputs, folder, ids, template=""):
     channels = sorted({s[len(probe[0]) + 1:] for s in keys["stem"] if s.startswith(f"{probe[0]}_")})
     if kind is None and len(channels) > 1 and all(f"{i}_{channels[0]}" in keys["stem"] for i in probe):
         raise ValueError(f"each id names {len(channels)} files below {folder or 'the root'}/, one per channel ("
-                         f"{', '.join(f'<id>_{c}' for c in channels[:6])}): the notebooks read one image file per id; "
-                         "channel files are not read yet")
+                         f"{', '.join(f'<id>_{c}' for c in channels[:6])}): the notebooks read channel files named red, green, "
+                         "blue, yellow or w1 ... w9, and else one image file per id")
     if kind is None:
         raise ValueError(f"ids such as {probe[:3]} name the files below {folder or 'the root'}/ in different ways (with and "
                          "without extension, by name and by path); make the table's ids one kind, or set the image folder")

@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lib.inputs import archive_suffix, starts_like_list
-from lib.paths import DICOM_SUFFIXES
+from lib.paths import DICOM_SUFFIXES, IMAGE_SUFFIXES
 
 BAND_FILE = re.compile(r"band_(\d+)\.npy$")
 MASK_ARRAY = "human_pixel_masks.npy"  # the consensus mask; human_individual_masks.npy is left out
@@ -62,6 +62,10 @@ NIFTI_LABEL_WORDS = ("mask", "seg", "label")  # NIfTI files under such folders a
 SERIES_SLICES = 16  # DICOM files in one folder from which it is a slice series (a CT or MRI volume), not views
 BSON_PROBE = 64  # records discovery reads from a BSON file: enough ids for its rules, not a 58 GB scan
 SPECTROGRAM_WORD = "spectrogram"  # parquet files in a folder named like it are spectrograms, not tables
+# One image as one grey file per channel, '<id>_<channel>.png' (the Human Protein Atlas: red, green, blue, yellow;
+# RxRx1: w1 ... w6): the channel word, and how many ids a folder needs before it is read as channel files.
+CHANNEL_FILE = re.compile(r"^(.+)_(red|green|blue|yellow|w\d)\.(png|tif|tiff|jpg|jpeg)$", re.IGNORECASE)
+CHANNEL_IDS = 4
 
 
 @dataclass
@@ -134,6 +138,7 @@ def find_conversions(files, source, tile_size=None, train_csv=""):
         note = f"{rel}: {len(data)} records of {len(bands)} bands ({', '.join(bands)}) of {side}x{side}"
         conversions.append(Conversion("band_records", rel, [rel], outputs, note))
     conversions += _band_folders(files)
+    conversions += _channel_files(files)
     paired = _paired_signals(files, source)
     conversions += paired
     taken = {r for c in paired for r in c.replaced}
@@ -189,7 +194,8 @@ def conversion_candidate(files, is_list, tile_size=None):
         low = rel.lower()
         if (low.endswith(".json") and rel.count("/") <= 2 and is_list(rel)) or BAND_FILE.search(low) or (
                 tile_size is not None and low.endswith(TIFF_SUFFIXES)) or _is_spectrogram(low) or (
-                low.endswith(DICOM_SUFFIXES) and low.count("/") >= 2) or is_bson_records(low) or is_nifti_volume(low):  # a DICOM below a study: a series?
+                low.endswith(DICOM_SUFFIXES) and low.count("/") >= 2) or is_bson_records(low) or is_nifti_volume(low) or (
+                CHANNEL_FILE.match(low.rpartition("/")[2])):  # a DICOM below a study: a series?
             return rel
     return None
 
@@ -231,6 +237,41 @@ def _band_folders(files):
             conversions.append(Conversion("band_folder", folder, members, outputs, note))
             note = ""  # one note per split
     return conversions
+
+
+def _channel_files(files):
+    """Folders whose images are all '<id>_<channel>' files, every id with the same 2-6 channels: one RGB PNG per id,
+    '<folder>/<id>.png' (red, green and blue as they are, yellow added to red and green; other channel words: the first
+    three in order)."""
+    folders, plain = defaultdict(lambda: defaultdict(dict)), set()  # plain: folders with other images too
+    for rel in files:
+        folder, _, name = rel.rpartition("/")
+        found = CHANNEL_FILE.match(name)
+        if found:
+            folders[folder][found.group(1)][found.group(2).lower()] = rel
+        elif name.lower().endswith(IMAGE_SUFFIXES):
+            plain.add(folder)
+    conversions = []
+    for folder, ids in sorted(folders.items()):
+        channels = {tuple(sorted(c)) for c in ids.values()}
+        if len(ids) < CHANNEL_IDS or len(channels) != 1 or not 2 <= len(next(iter(channels))) <= 6 or folder in plain:
+            continue
+        order = channel_order(next(iter(channels)))
+        prefix = f"{folder}/" if folder else ""
+        note = (f"{folder or 'the root'}/: {len(ids)} ids of {len(order)} channel files ({', '.join(order)}) -> RGB PNGs"
+                + ("; yellow added to red and green" if "yellow" in order else "")
+                + (f"; {', '.join(order[3:])} left out" if "red" not in order and len(order) > 3 else ""))
+        for image_id, members in sorted(ids.items()):
+            conversions.append(Conversion("channel_files", f"{prefix}{image_id}", [members[c] for c in order],
+                                          {f"{prefix}{image_id}.png": (f"{prefix}{image_id}", "image")}, note))
+            note = ""  # one note per folder
+    return conversions
+
+
+def channel_order(channels):
+    """The channels in the order their files are read: red, green, blue, yellow by colour; other words sorted."""
+    colours = ("red", "green", "blue", "yellow")
+    return sorted(channels, key=lambda c: (colours.index(c) if c in colours else len(colours), c))
 
 
 def dicom_series(files):
