@@ -17,8 +17,9 @@ INPUT_GROUPS = {
     "conversions": ("decode_inputs", "find_conversions", "band_records_csv"),  # DICOM, 16-bit PNG, band records, big TIFFs
     "volumes": ("write_volume",),  # DICOM slice series, one array per study (with conversions)
     "bson": ("write_bson_records", "bson_table_csv"),  # images inside BSON records (cdiscount; with conversions)
-    # classification labels that are not a table: class folders or file names (cat.1.jpg), COCO-style JSON
-    "folder_labels": ("discover_folder_labels", "read_folder_labels", "read_file_name_labels"),
+    # classification labels without a table of a known name: class folders, file names (cat.1.jpg) or a table of
+    # another name that names the images (NIH's Data_Entry_2017.csv); COCO-style JSON
+    "folder_labels": ("discover_untabled_labels", "read_folder_labels", "read_file_name_labels"),
     "coco_labels": ("discover_coco_labels", "read_coco_labels"),
     # detection annotations that are not a box table: per-image VOC, LabelMe or YOLO files, COCO JSON
     "annotation_files": ("discover_annotation_files", "discover_yolo_names", "read_annotation_files"),
@@ -48,6 +49,7 @@ ANNOTATION_GROUPS = {"voc": "annotation_files", "labelme": "annotation_files", "
 GROUP_TASK = {"folder_labels": "classification", "coco_labels": "classification", "annotation_files": "detection",
               "coco_boxes": "detection", "rle_masks": "segmentation", "mask_files": "segmentation",
               "polygon_masks": "segmentation", "study_labels": "detection"}  # groups of one task's code only
+OTHER_TABLE = "the one top-level table with a column naming image files"  # lib/discover_labels.py's, for plan_groups
 PLAN_FEATURES = {"study_csv": "study_labels", "test_csv": "test_table", "extra_train": "val_split"}  # plan entry -> group
 
 
@@ -60,6 +62,8 @@ def plan_groups(plan: Any) -> tuple[str, ...]:
         return (("mask_files", "polygon_masks") if plan.get("mask_encoding") == "polygons" else (
             "rle_masks",) if plan.get("train_csv") else ("mask_files",)) + features
     group = LABEL_GROUPS.get(plan.get("label_encoding", "")) or ANNOTATION_GROUPS.get(plan.get("annotation_format", ""))
+    if plan.get("train_csv") and plan.entries["train_csv"][1].startswith(OTHER_TABLE):  # found as folders are
+        group = "folder_labels"
     return ((group,) if group else ()) + features
 
 

@@ -114,7 +114,8 @@ def test_a_known_plan_leaves_out_the_parameters_that_cannot_apply_to_it(tmp_path
     ("contrails", ("conversions", "mask_files", "val_split")), ("rsna_breast", ("conversions", "test_table")),
     ("siim_covid", ("conversions", "study_labels")), ("rsna_miccai", ("conversions", "volumes")),
     ("rsna_cervical", ("conversions", "volumes", "test_table")), ("cdiscount", ("conversions", "bson", "test_table")),
-    ("vesuvius", ("conversions", "mask_files")), ("nifti_volumes", ("conversions", "volumes")), ("train_val", ("folder_labels", "val_split")), ("channel_files", ("conversions",)), ("json_bands", ("archives", "conversions")), ("tgs", ("rle_masks",)),
+    ("vesuvius", ("conversions", "mask_files")), ("nifti_volumes", ("conversions", "volumes")), ("train_val", ("folder_labels", "val_split")), ("channel_files", ("conversions",)),
+    ("chestxray_table", ("folder_labels",)), ("json_bands", ("archives", "conversions")), ("tgs", ("rle_masks",)),
     ("wheat", ()), ("mask_files", ("mask_files",)), ("labelme_polygons", ("mask_files", "polygon_masks")),
     ("coco", ("coco_boxes",)), ("voc", ("annotation_files",)), ("yolo_txt", ("annotation_files",))])
 def test_a_data_folder_needs_the_groups_its_files_and_its_label_source_call_for(layout, needs, tmp_path):
@@ -173,13 +174,17 @@ def test_every_name_called_through_need_is_a_helper_function_and_every_group_nam
         assert set(names) <= functions, group
 
 
-def test_the_metric_tables_of_the_generator_and_the_metrics_modules_agree():
+def test_the_tables_the_generator_shares_with_the_helpers_agree():
     from lib import det_metrics, metrics, seg_metrics
     from nbgen.input_needs import METRIC_FUNCTIONS
 
     for task, code in (("classification", metrics.METRIC_CODE), ("detection", det_metrics.DET_METRIC_CODE),
                        ("segmentation", seg_metrics.SEG_METRIC_CODE)):
         assert {m: name.split(".")[1] for m, name in code.items()} == METRIC_FUNCTIONS[task], task
+    from lib.discover_labels import OTHER_TABLE
+    from nbgen import input_needs
+
+    assert input_needs.OTHER_TABLE == OTHER_TABLE  # plan_groups knows a plan that found its table that way
 
 
 def test_a_known_plan_carries_its_own_metric_and_an_unknown_one_every_metric(tmp_path):

@@ -53,17 +53,13 @@ def discover_classification(inputs, plan, params):
     else:
         coco, why = (None, "") if encoding in ("folders", "filename") or train_csv == "none" else pick_json(
             inputs, "coco_labels", "train_csv", train_csv if train_csv.endswith(".json") else "")
-        other = [] if coco or train_csv or encoding != "auto" or _train_class_folders(inputs) else image_tables(inputs)
-        if len(other) > 1:
-            raise ambiguous(f"no table of a known name, and {len(other)} tables name image files", other, "train_csv")
-        # Labels from COCO JSON or from folders and file names, by name: a notebook carries the source its plan reads.
+        # Labels from COCO JSON, or from folders, file names or a table of another name, by name: a notebook carries
+        # the source its plan reads.
         if coco:
             need("discover_labels.discover_coco_labels", coco)(inputs, plan, params, coco, why)
-        elif other:
-            _from_table(inputs, plan, params, other[0], "the one top-level table with a column naming image files "
-                        "(no table of a known name; label_encoding='folders' reads folders instead)")
         else:
-            need("discover_labels.discover_folder_labels", "labels from class folders or file names")(inputs, plan, params)
+            need("discover_labels.discover_untabled_labels", "labels from class folders, file names or a table of "
+                 "another name")(inputs, plan, params)
     if not plan.get("test_json"):
         _test_images(inputs, plan, params)
     _submission(plan, params)
@@ -276,6 +272,23 @@ def discover_coco_labels(inputs, plan, params, rel, why):
     if missing:
         raise ValueError(f"{len(missing)} ids of {plan['sample_csv']} (first {missing[:3]}) are not image ids of {test}; "
                          "set test_json to the JSON that lists the test images")
+
+
+OTHER_TABLE = "the one top-level table with a column naming image files"  # the source of such a plan's train_csv
+
+
+def discover_untabled_labels(inputs, plan, params):
+    """No table of a known name: the one table of another name that names the images (NIH ChestX-ray14's
+    Data_Entry_2017.csv), unless a training folder holds class folders; else class folders or file names."""
+    auto = (params.get("label_encoding") or "auto") == "auto" and not params.get("train_csv")
+    other = image_tables(inputs) if auto and not _train_class_folders(inputs) else []
+    if len(other) > 1:
+        raise ambiguous(f"no table of a known name, and {len(other)} tables name image files", other, "train_csv")
+    if other:
+        _from_table(inputs, plan, params, other[0], f"{OTHER_TABLE} (no table of a known name; "
+                    "label_encoding='folders' reads folders instead)")
+    else:
+        discover_folder_labels(inputs, plan, params)
 
 
 def discover_folder_labels(inputs, plan, params):
