@@ -43,7 +43,8 @@ def test_layout_smoke_run(layout, tmp_path):
     if not synth.test_ids:  # no sample, no test folder: trained, validated, weights saved, and said so
         assert not (result.work_dir / "submission.csv").exists() and "no test images: no submission.csv" in executed
         assert (result.work_dir / "fold0_best.pt").is_file()
-        assert (result.work_dir / ("oof.csv" if "classification" in executed else "oof_maps.npy")).is_file()
+        task = json.loads(executed)["metadata"]["nbgen"]["task"]
+        assert (result.work_dir / ("oof.csv" if task == "classification" else "oof_maps.npy")).is_file()
         return
     with (result.work_dir / "submission.csv").open() as f:
         rows = list(csv.reader(f))
