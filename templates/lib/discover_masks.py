@@ -10,7 +10,7 @@ import io
 from collections import Counter
 from dataclasses import dataclass, field
 
-from lib.layout import ambiguous, is_number
+from lib.layout import ambiguous, common_folder, is_number
 
 MASK_FOLDER_WORDS = ("mask", "label", "annot", "gt", "truth", "seg")
 MASK_NAME_SUFFIXES = ("mask", "masks", "seg", "segmentation", "label", "labels", "gt", "L")  # '<stem>_<suffix>'
@@ -118,13 +118,7 @@ def _merge_beside(sources):
     beside = [s for s in sources if s.suffix and s.mask_dir == s.image_dir]
     if len(beside) < 2 or len({s.suffix for s in beside}) > 1:
         return sources
-    parts = [s.image_dir.split("/") for s in beside]
-    common = []
-    for level in zip(*parts, strict=False):
-        if len(set(level)) > 1:
-            break
-        common.append(level[0])
-    parent = "/".join(common)
+    parent = common_folder(s.image_dir for s in beside)
     first = beside[0]
     merged = MaskSource(parent, parent, first.suffix, sum(s.pairs for s in beside), first.named, first.probe, first.lossy)
     return [s for s in sources if s not in beside] + [merged]

@@ -438,6 +438,16 @@ def locate_image_dir(inputs, ids, given, parameter, candidates, template=""):
     return folder, f"the {'root, under which the ids are paths' if folder == '' else what}"
 
 
+def common_folder(folders):
+    """The deepest folder above every one of `folders` ('' for the root): train_1 and train_2 -> ''."""
+    common = []
+    for names in zip(*(f.split("/") for f in folders), strict=False):
+        if len(set(names)) > 1:
+            break
+        common.append(names[0])
+    return "/".join(common)
+
+
 def _folder_above(inputs, ids, parameter, template=""):
     """(folder, source) when the ids name images of several folders between them and no one folder holds them all
     (train_1/ and train_2/): the folder above them, whose files must then be one per id; (None, "") otherwise."""
@@ -448,13 +458,7 @@ def _folder_above(inputs, ids, parameter, template=""):
                if r.rpartition("/")[2] in wanted or r.rpartition("/")[2].rpartition(".")[0] in wanted}
     if len(holders) < 2:
         return None, ""
-    parts = [h.split("/") for h in sorted(holders)]
-    common = []
-    for names in zip(*parts, strict=False):
-        if len(set(names)) > 1:
-            break
-        common.append(names[0])
-    folder = "/".join(common)
+    folder = common_folder(holders)
     check_one_image_per_id(inputs, folder, parameter, template)
     shown = ", ".join(f"{h}/" for h in sorted(holders)[:4]) + (" ..." if len(holders) > 4 else "")
     above = f"{folder}/" if folder else "the root"
