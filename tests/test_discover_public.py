@@ -218,3 +218,18 @@ def test_channel_files_stop_naming_them_and_a_lone_label_column_is_the_label(tmp
     (folder / "train.csv").write_text("Id,Target\n" + "\n".join(rows) + "\n")
     with pytest.raises(ValueError, match=r"each id names 3 files below train/, one per channel \(<id>_actin, <id>_dapi"):
         discover(folder)
+
+
+def test_masks_beside_images_whose_names_repeat_across_sub_folders_pair_in_their_own_folder(tmp_path):
+    """data/scene0/frame0.jpg with frame0_label.png beside it, the same names in every scene: one source at data/."""
+    folder = tmp_path / "scenes"
+    for scene in range(3):
+        for i in range(5):
+            (folder / "data" / f"scene{scene}").mkdir(parents=True, exist_ok=True)
+            mask = np.zeros((16, 16), np.uint8)
+            mask[2:8, 2:8] = 1 + i % 2
+            Image.fromarray(np.full((16, 16, 3), 40 * i, np.uint8)).save(folder / "data" / f"scene{scene}" / f"frame{i}.jpg")
+            Image.fromarray(mask).save(folder / "data" / f"scene{scene}" / f"frame{i}_label.png")
+    plan = discover(folder)
+    assert (plan["task"], plan["train_image_dir"], plan["mask_dir"], plan["mask_suffix"], plan["id_key"]) == (
+        "segmentation", "data", "data", "_label", "path_stem")

@@ -85,7 +85,8 @@ def _mask_sources(inputs):
         pairs[a, b, ""] += count
         pairs[b, a, ""] += count
     for folder, base, suffix in suffixed:
-        owner = first.get(base)
+        # its own folder's image first: stems repeat across sub-folders (data/scene0/frame0, data/scene1/frame0)
+        owner = folder if base in stems[folder] else first.get(base)
         if owner is not None:
             pairs[owner, folder, suffix] += 1
     probes, sources, named = {}, [], {}
